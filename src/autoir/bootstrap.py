@@ -1,0 +1,112 @@
+"""Composition root: Settings → adapters → services.
+
+The only module that knows concrete adapter classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from sqlalchemy import Engine
+
+from autoir.platform.clock import RandomIds, SystemClock
+from autoir.platform.passwords import Argon2PasswordHasher
+from autoir.ports.clock import Clock, IdGenerator
+from autoir.services.access import AccessService
+from autoir.services.alert_ingest import AlertIngestService
+from autoir.services.alert_queries import AlertQueryService
+from autoir.services.alert_triage import AlertTriageService
+from autoir.services.context import Policy, ServiceContext
+from autoir.services.incidents import IncidentService
+from autoir.settings import Settings
+from autoir.storage.database import create_database_engine, is_sqlite, upgrade_database
+from autoir.storage.unit_of_work import SqlUnitOfWork
+
+TENANT_KEY = "tenant_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """Everything the edges use."""
+
+    settings: Settings
+    engine: Engine
+    ctx: ServiceContext
+    ingest: AlertIngestService
+    alerts: AlertQueryService
+    triage: AlertTriageService
+    incidents: IncidentService
+    access: AccessService
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def prepare_database(settings: Settings) -> Engine:
+    """Create the data directory (embedded database) and the engine."""
+    url = settings.effective_database_url()
+    if is_sqlite(url):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return create_database_engine(url)
+
+
+def migrate(settings: Settings) -> None:
+    """``autoir db upgrade``."""
+    engine = prepare_database(settings)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+
+
+def build(
+    settings: Settings,
+    *,
+    migrate_embedded: bool = True,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+) -> Container:
+    """Wire the application. An embedded (SQLite) database is migrated on start."""
+    engine = prepare_database(settings)
+    if migrate_embedded and is_sqlite(settings.effective_database_url()):
+        upgrade_database(engine)
+    tenant_id = settings.tenant_id or _stored_tenant_id(engine, ids or RandomIds())
+    policy = Policy(
+        tenant_id=tenant_id,
+        correlation_window=timedelta(hours=settings.correlation_window_hours),
+        dedup_window=timedelta(hours=settings.dedup_window_hours),
+        max_batch=settings.max_batch,
+        session_ttl=timedelta(hours=settings.session_hours),
+    )
+    ctx = ServiceContext(
+        uow=partial(SqlUnitOfWork, engine),
+        read_uow=partial(SqlUnitOfWork, engine, read_only=True),
+        clock=clock or SystemClock(),
+        ids=ids or RandomIds(),
+        policy=policy,
+    )
+    access = AccessService(ctx, Argon2PasswordHasher())
+    access.ensure_builtin_roles()
+    return Container(
+        settings=settings,
+        engine=engine,
+        ctx=ctx,
+        ingest=AlertIngestService(ctx),
+        alerts=AlertQueryService(ctx),
+        triage=AlertTriageService(ctx),
+        incidents=IncidentService(ctx),
+        access=access,
+    )
+
+
+def _stored_tenant_id(engine: Engine, ids: IdGenerator) -> str:
+    with SqlUnitOfWork(engine) as uow:
+        tenant_id = uow.system.get(TENANT_KEY)
+        if tenant_id is None:
+            tenant_id = ids.guid()
+            uow.system.put(TENANT_KEY, tenant_id)
+            uow.commit()
+    return tenant_id

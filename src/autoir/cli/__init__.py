@@ -1,0 +1,4 @@
+"""Command-line edge: ``autoir serve | db | demo | user | token | alerts``.
+
+Composes the API and the UI into one application.
+"""

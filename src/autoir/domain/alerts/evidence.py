@@ -1,0 +1,417 @@
+"""Typed alert evidence (reference §1.5 and §1.6) and the entities it names.
+
+Evidence stays a JSON object so that properties we do not model are kept, not dropped; this
+module checks the ``@odata.type``, normalises the enum-typed properties, and extracts the
+entities that correlation, entity filters and the alert story pivot on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from autoir.domain.alerts.enums import (
+    EvidenceRemediationStatus,
+    EvidenceRole,
+    EvidenceVerdict,
+    parse_enum,
+)
+from autoir.domain.errors import FieldError
+
+ODATA_PREFIX = "#microsoft.graph.security."
+
+
+class EntityKind(StrEnum):
+    """Kinds of entity an alert can be pivoted on."""
+
+    DEVICE = "device"
+    USER = "user"
+    MAILBOX = "mailbox"
+    SHA256 = "sha256"
+    SHA1 = "sha1"
+    MD5 = "md5"
+    FILE_NAME = "fileName"
+    URL = "url"
+    IP = "ip"
+    NETWORK_MESSAGE_ID = "networkMessageId"
+    INTERNET_MESSAGE_ID = "internetMessageId"
+    SENDER = "sender"
+    PROCESS = "process"
+    REGISTRY_KEY = "registryKey"
+    CLOUD_APP = "cloudApplication"
+    OAUTH_APP = "oauthApplication"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Entity:
+    """An entity named by evidence. ``strong`` entities link alerts into one incident."""
+
+    kind: EntityKind
+    value: str
+    strong: bool
+
+
+def _enum(*values: str) -> type[StrEnum]:
+    return StrEnum("_EvidenceValues", {value: value for value in values})  # type: ignore[return-value]
+
+
+_HEALTH = _enum(
+    "active",
+    "inactive",
+    "impairedCommunication",
+    "noSensorData",
+    "noSensorDataImpairedCommunication",
+    "unknown",
+)
+_RISK = _enum("none", "informational", "low", "medium", "high")
+_ONBOARDING = _enum("insufficientInfo", "onboarded", "canBeOnboarded", "unsupported")
+_AV = _enum("notReporting", "disabled", "notUpdated", "updated", "unknown", "notSupported")
+_DETECTION_STATUS = _enum("detected", "blocked", "prevented", "unknownFutureValue")
+_DIRECTION = _enum("inbound", "outbound", "intraorg", "unknown", "unknownFutureValue")
+_DELIVERY_ACTION = _enum(
+    "unknown",
+    "deliveredToJunk",
+    "delivered",
+    "deliveredAsSpam",
+    "junked",
+    "blocked",
+    "replaced",
+    "unknownFutureValue",
+)
+_DELIVERY_LOCATION = _enum(
+    "unknown",
+    "inbox",
+    "external",
+    "junkFolder",
+    "quarantine",
+    "failed",
+    "dropped",
+    "deletedFolder",
+    "forwarded",
+    "unknownFutureValue",
+)
+
+# Properties common to every evidence type whose values come from a closed set.
+_BASE_ENUMS: dict[str, type[StrEnum]] = {
+    "verdict": EvidenceVerdict,
+    "remediationStatus": EvidenceRemediationStatus,
+}
+
+# Per-type enum-typed properties; the keys are also the set of accepted evidence types.
+EVIDENCE_ENUMS: dict[str, dict[str, type[StrEnum]]] = {
+    "deviceEvidence": {
+        "healthStatus": _HEALTH,
+        "riskScore": _RISK,
+        "onboardingStatus": _ONBOARDING,
+        "defenderAvStatus": _AV,
+    },
+    "fileEvidence": {"detectionStatus": _DETECTION_STATUS},
+    "processEvidence": {"detectionStatus": _DETECTION_STATUS},
+    "userEvidence": {},
+    "mailboxEvidence": {},
+    "analyzedMessageEvidence": {
+        "antiSpamDirection": _DIRECTION,
+        "deliveryAction": _DELIVERY_ACTION,
+        "deliveryLocation": _DELIVERY_LOCATION,
+    },
+    "mailClusterEvidence": {},
+    "urlEvidence": {},
+    "ipEvidence": {},
+    "registryKeyEvidence": {},
+    "registryValueEvidence": {},
+    "cloudApplicationEvidence": {},
+    "oauthApplicationEvidence": {},
+    "securityGroupEvidence": {},
+    "amazonResourceEvidence": {},
+    "azureResourceEvidence": {},
+    "googleCloudResourceEvidence": {},
+    "blobEvidence": {},
+    "blobContainerEvidence": {},
+    "containerEvidence": {},
+    "containerImageEvidence": {},
+    "containerRegistryEvidence": {},
+    "kubernetesClusterEvidence": {},
+    "kubernetesControllerEvidence": {},
+    "kubernetesNamespaceEvidence": {},
+    "kubernetesPodEvidence": {},
+    "kubernetesSecretEvidence": {},
+    "kubernetesServiceEvidence": {},
+    "kubernetesServiceAccountEvidence": {},
+    "dnsEvidence": {},
+    "networkConnectionEvidence": {},
+    "nicEvidence": {},
+    "hostLogonSessionEvidence": {},
+    "submissionMailEvidence": {},
+    "gitHubOrganizationEvidence": {},
+    "gitHubRepoEvidence": {},
+    "gitHubUserEvidence": {},
+    "sasTokenEvidence": {},
+    "ioTDeviceEvidence": {},
+    "malwareEvidence": {},
+    "servicePrincipalEvidence": {},
+    "teamsMessageEvidence": {},
+}
+
+# Accounts that appear on every host; linking alerts through them would merge unrelated incidents.
+_GENERIC_ACCOUNTS = frozenset(
+    {
+        "system",
+        "local service",
+        "network service",
+        "root",
+        "administrator",
+        "admin",
+        "nt authority\\system",
+        "daemon",
+        "nobody",
+        "www-data",
+    }
+)
+_WELL_KNOWN_SIDS = frozenset({"s-1-5-18", "s-1-5-19", "s-1-5-20"})
+MAX_CLUSTER_MESSAGE_IDS = 1000
+
+
+def evidence_type_name(raw: object) -> str | None:
+    """Short type name (``deviceEvidence``) for an ``@odata.type`` value, or None if unknown."""
+    if not isinstance(raw, str):
+        return None
+    name = raw.removeprefix("#").removeprefix("microsoft.graph.security.")
+    for known in EVIDENCE_ENUMS:
+        if known.lower() == name.lower():
+            return known
+    return None
+
+
+def normalize_evidence(
+    item: object, target: str, errors: list[FieldError]
+) -> dict[str, Any] | None:
+    """Check one evidence object; return it normalised, or None after appending errors."""
+    if not isinstance(item, dict):
+        errors.append(FieldError(target, "must be an object"))
+        return None
+    type_name = evidence_type_name(item.get("@odata.type"))
+    if type_name is None:
+        errors.append(
+            FieldError(
+                f"{target}.@odata.type",
+                f"unknown evidence type {item.get('@odata.type')!r}; expected "
+                f"'{ODATA_PREFIX}<type>' with <type> one of " + ", ".join(EVIDENCE_ENUMS),
+            )
+        )
+        return None
+    result: dict[str, Any] = dict(item)
+    result["@odata.type"] = ODATA_PREFIX + type_name
+    enums = {**_BASE_ENUMS, **EVIDENCE_ENUMS[type_name]}
+    for prop, enum_cls in enums.items():
+        raw = result.get(prop)
+        if raw is None:
+            continue
+        member = parse_enum(enum_cls, raw) if isinstance(raw, str) else None
+        if member is None:
+            allowed = ", ".join(m.value for m in enum_cls)
+            errors.append(
+                FieldError(f"{target}.{prop}", f"unknown value {raw!r}; expected one of {allowed}")
+            )
+        else:
+            result[prop] = member.value
+    roles = result.get("roles")
+    if roles is not None:
+        result["roles"] = _normalize_roles(roles, f"{target}.roles", errors)
+    for list_prop in ("detailedRoles", "tags"):
+        value = result.get(list_prop)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            errors.append(FieldError(f"{target}.{list_prop}", "must be a list of strings"))
+    return result
+
+
+def _normalize_roles(roles: object, target: str, errors: list[FieldError]) -> list[str]:
+    if not isinstance(roles, list):
+        errors.append(FieldError(target, "must be a list of evidence roles"))
+        return []
+    out: list[str] = []
+    for index, raw in enumerate(roles):
+        member = parse_enum(EvidenceRole, raw) if isinstance(raw, str) else None
+        if member is None:
+            errors.append(FieldError(f"{target}[{index}]", f"unknown evidence role {raw!r}"))
+        else:
+            out.append(member.value)
+    return out
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip().lower()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _user_entities(account: object) -> Iterable[Entity]:
+    if not isinstance(account, Mapping):
+        return
+    upn = _text(account.get("userPrincipalName"))
+    if upn:
+        yield Entity(EntityKind.USER, upn, strong=True)
+    aad = _text(account.get("azureAdUserId"))
+    if aad:
+        yield Entity(EntityKind.USER, aad, strong=True)
+    sid = _text(account.get("userSid"))
+    if sid and sid not in _WELL_KNOWN_SIDS:
+        yield Entity(EntityKind.USER, sid, strong=True)
+    name = _text(account.get("accountName"))
+    if name and name not in _GENERIC_ACCOUNTS:
+        domain = _text(account.get("domainName"))
+        qualified = f"{domain}\\{name}" if domain else name
+        yield Entity(EntityKind.USER, qualified, strong=domain is not None and not upn)
+
+
+def _file_entities(details: object) -> Iterable[Entity]:
+    if not isinstance(details, Mapping):
+        return
+    for prop, kind, strong in (
+        ("sha256", EntityKind.SHA256, True),
+        ("sha1", EntityKind.SHA1, False),
+        ("md5", EntityKind.MD5, False),
+    ):
+        value = _text(details.get(prop))
+        if value:
+            yield Entity(kind, value, strong=strong)
+    name = _text(details.get("fileName"))
+    if name:
+        yield Entity(EntityKind.FILE_NAME, name, strong=False)
+
+
+def _ip_entity(raw: object) -> Iterable[Entity]:
+    value = _text(raw)
+    if not value:
+        return
+    try:
+        is_public = ipaddress.ip_address(value).is_global
+    except ValueError:
+        is_public = False
+    yield Entity(EntityKind.IP, value, strong=is_public)
+
+
+def _device_id_entity(evidence: Mapping[str, Any]) -> Iterable[Entity]:
+    device_id = _text(evidence.get("mdeDeviceId"))
+    if device_id:
+        yield Entity(EntityKind.DEVICE, device_id, strong=True)
+
+
+def _entities_of(type_name: str, ev: Mapping[str, Any]) -> Iterable[Entity]:  # noqa: C901, PLR0912
+    if type_name == "deviceEvidence":
+        yield from _device_id_entity(ev)
+        for prop in ("deviceDnsName", "azureAdDeviceId"):
+            value = _text(ev.get(prop))
+            if value:
+                yield Entity(EntityKind.DEVICE, value, strong=True)
+        for account in ev.get("loggedOnUsers") or ():
+            yield from (Entity(e.kind, e.value, strong=False) for e in _user_entities(account))
+    elif type_name == "fileEvidence":
+        yield from _file_entities(ev.get("fileDetails"))
+        yield from _device_id_entity(ev)
+    elif type_name == "processEvidence":
+        yield from _file_entities(ev.get("imageFile"))
+        yield from _user_entities(ev.get("userAccount"))
+        yield from _device_id_entity(ev)
+        cmd = _text(ev.get("processCommandLine"))
+        if cmd:
+            yield Entity(EntityKind.PROCESS, cmd[:512], strong=False)
+    elif type_name == "userEvidence":
+        yield from _user_entities(ev.get("userAccount"))
+    elif type_name == "mailboxEvidence":
+        for prop in ("primaryAddress", "upn"):
+            value = _text(ev.get(prop))
+            if value:
+                yield Entity(EntityKind.MAILBOX, value, strong=True)
+        yield from _user_entities(ev.get("userAccount"))
+    elif type_name == "analyzedMessageEvidence":
+        for prop, kind in (
+            ("networkMessageId", EntityKind.NETWORK_MESSAGE_ID),
+            ("internetMessageId", EntityKind.INTERNET_MESSAGE_ID),
+        ):
+            value = _text(ev.get(prop))
+            if value:
+                yield Entity(kind, value, strong=True)
+        recipient = _text(ev.get("recipientEmailAddress"))
+        if recipient:
+            yield Entity(EntityKind.MAILBOX, recipient, strong=True)
+        for sender in (ev.get("p1Sender"), ev.get("p2Sender")):
+            if isinstance(sender, Mapping):
+                address = _text(sender.get("emailAddress"))
+                if address:
+                    yield Entity(EntityKind.SENDER, address, strong=False)
+        yield from _ip_entity(ev.get("senderIp"))
+        for url in ev.get("urls") or ():
+            value = _text(url)
+            if value:
+                yield Entity(EntityKind.URL, value, strong=True)
+    elif type_name == "mailClusterEvidence":
+        for message_id in (ev.get("networkMessageIds") or ())[:MAX_CLUSTER_MESSAGE_IDS]:
+            value = _text(message_id)
+            if value:
+                yield Entity(EntityKind.NETWORK_MESSAGE_ID, value, strong=True)
+    elif type_name == "urlEvidence":
+        value = _text(ev.get("url"))
+        if value:
+            yield Entity(EntityKind.URL, value, strong=True)
+    elif type_name == "ipEvidence":
+        yield from _ip_entity(ev.get("ipAddress"))
+    elif type_name in ("registryKeyEvidence", "registryValueEvidence"):
+        key = _text(ev.get("registryKey"))
+        if key:
+            hive = _text(ev.get("registryHive")) or ""
+            yield Entity(EntityKind.REGISTRY_KEY, f"{hive}\\{key}" if hive else key, strong=False)
+        yield from _device_id_entity(ev)
+    elif type_name == "cloudApplicationEvidence":
+        value = _text(ev.get("appId"))
+        if value:
+            yield Entity(EntityKind.CLOUD_APP, value, strong=False)
+    elif type_name == "oauthApplicationEvidence":
+        value = _text(ev.get("appId"))
+        if value:
+            yield Entity(EntityKind.OAUTH_APP, value, strong=False)
+
+
+def extract_entities(evidence: Iterable[Mapping[str, Any]]) -> tuple[Entity, ...]:
+    """Distinct entities named by normalised evidence, in first-seen order."""
+    seen: dict[tuple[EntityKind, str], Entity] = {}
+    for ev in evidence:
+        type_name = evidence_type_name(ev.get("@odata.type"))
+        if type_name is None:
+            continue
+        for entity in _entities_of(type_name, ev):
+            key = (entity.kind, entity.value)
+            previous = seen.get(key)
+            if previous is None or (entity.strong and not previous.strong):
+                seen[key] = entity
+    return tuple(seen.values())
+
+
+# Which entity identifies an alert for fingerprinting, by priority.
+_PRIMARY_KINDS = (
+    EntityKind.DEVICE,
+    EntityKind.MAILBOX,
+    EntityKind.USER,
+    EntityKind.SHA256,
+    EntityKind.URL,
+    EntityKind.IP,
+    EntityKind.NETWORK_MESSAGE_ID,
+)
+
+
+def primary_entity(entities: Iterable[Entity]) -> Entity | None:
+    """The entity that best identifies what the alert is about (device first, then mailbox, …)."""
+    by_kind: dict[EntityKind, Entity] = {}
+    for entity in entities:
+        if entity.strong:
+            by_kind.setdefault(entity.kind, entity)
+    for kind in _PRIMARY_KINDS:
+        if kind in by_kind:
+            return by_kind[kind]
+    return None

@@ -1,0 +1,1 @@
+"""Incidents: groups of alerts that share strong entities, in the Graph ``incident`` shape."""

@@ -1,0 +1,54 @@
+"""The unit of work: one transaction spanning the repositories."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from autoir.ports.repositories import (
+    AccessRepository,
+    AlertRepository,
+    IncidentRepository,
+    SystemSettingsRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """Use as ``with uow_factory() as uow: …; uow.commit()``; leaving without commit rolls back."""
+
+    @property
+    def alerts(self) -> AlertRepository:
+        """Alerts."""
+        ...
+
+    @property
+    def incidents(self) -> IncidentRepository:
+        """Incidents."""
+        ...
+
+    @property
+    def access(self) -> AccessRepository:
+        """Roles, users, tokens, sessions."""
+        ...
+
+    @property
+    def system(self) -> SystemSettingsRepository:
+        """Installation settings."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back anything not committed and release the connection."""
+        ...
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        ...

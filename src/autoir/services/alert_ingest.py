@@ -1,0 +1,220 @@
+"""Ingesting alerts: validation, provider dedup, fingerprint folding, incident correlation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from autoir.domain.alerts.draft import AlertDraft, parse_alert
+from autoir.domain.alerts.enums import AlertSeverity, IncidentStatus
+from autoir.domain.alerts.ids import make_alert_id
+from autoir.domain.errors import FieldError, ValidationFailed
+from autoir.domain.incidents.correlation import CorrelationInput, correlate
+from autoir.domain.incidents.record import IncidentRecord
+from autoir.ports.repositories import AlertRef, NewAlert
+from autoir.ports.unit_of_work import UnitOfWork
+from autoir.services.context import ServiceContext
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """Ids of the resulting alerts in input order, and what happened to them."""
+
+    ids: list[str]
+    created: int = 0
+    updated: int = 0
+    folded: int = 0
+    incidents: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A new alert collected during the batch, with repeats folded into it."""
+
+    id: str
+    draft: AlertDraft
+    occurrences: int = 1
+    last_activity: datetime | None = None
+
+
+class AlertIngestService:
+    """``POST /api/v1/alerts``: one alert or an all-or-nothing batch."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def ingest(self, payloads: list[object]) -> IngestResult:
+        """Validate and store alerts; on any error raise ValidationFailed and write nothing."""
+        policy = self._ctx.policy
+        if len(payloads) > policy.max_batch:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "value",
+                        f"a batch holds at most {policy.max_batch} "
+                        f"alerts; this one has {len(payloads)}",
+                    )
+                ]
+            )
+        if not payloads:
+            raise ValidationFailed([FieldError("value", "the batch is empty")])
+        now = self._ctx.clock.now()
+        errors: list[FieldError] = []
+        drafts = [parse_alert(p, f"value[{i}]", now, errors) for i, p in enumerate(payloads)]
+        if errors:
+            raise ValidationFailed(errors)
+        checked = [d for d in drafts if d is not None]
+        with self._ctx.uow() as uow:
+            result = self._store(uow, checked, now)
+            uow.commit()
+        return result
+
+    def _store(self, uow: UnitOfWork, drafts: list[AlertDraft], now: datetime) -> IngestResult:
+        policy = self._ctx.policy
+        provider_keys = list(
+            dict.fromkeys(
+                (d.service_source.value, d.provider_alert_id) for d in drafts if d.provider_alert_id
+            )
+        )
+        existing = uow.alerts.find_by_provider_keys(provider_keys) if provider_keys else {}
+        unkeyed = [d for d in drafts if not d.provider_alert_id]
+        open_by_fp: dict[str, AlertRef] = {}
+        if unkeyed:
+            since = min(d.first_activity for d in unkeyed) - policy.dedup_window
+            open_by_fp = uow.alerts.find_open_by_fingerprints(
+                list(dict.fromkeys(d.fingerprint for d in unkeyed)), since
+            )
+
+        result = IngestResult(ids=[])
+        pending: dict[str, _Pending] = {}
+        by_provider: dict[tuple[str, str], str] = {}
+        by_fingerprint: dict[str, str] = {}
+        folds: dict[str, tuple[int, datetime]] = {}
+        updated: dict[str, AlertDraft] = {}
+        for draft in drafts:
+            if draft.provider_alert_id:
+                key = (draft.service_source.value, draft.provider_alert_id)
+                ref = existing.get(key)
+                if ref is not None:
+                    updated[ref.id] = draft
+                    if ref.incident_id is not None:
+                        result.incidents.add(ref.incident_id)
+                    result.ids.append(ref.id)
+                    continue
+                if key in by_provider:  # the same alert twice in one batch: the later copy wins
+                    pending[by_provider[key]].draft = draft
+                    result.ids.append(by_provider[key])
+                    continue
+                alert_id = self._new_id(draft)
+                by_provider[key] = alert_id
+            else:
+                ref = open_by_fp.get(draft.fingerprint)
+                if (
+                    ref is not None
+                    and ref.last_activity >= draft.first_activity - policy.dedup_window
+                ):
+                    occurrences, last = folds.get(ref.id, (ref.occurrences, ref.last_activity))
+                    folds[ref.id] = (occurrences + 1, max(last, draft.last_activity))
+                    if ref.incident_id is not None:
+                        result.incidents.add(ref.incident_id)
+                    result.ids.append(ref.id)
+                    result.folded += 1
+                    continue
+                if draft.fingerprint in by_fingerprint:
+                    entry = pending[by_fingerprint[draft.fingerprint]]
+                    entry.occurrences += 1
+                    entry.last_activity = max(
+                        entry.last_activity or entry.draft.last_activity, draft.last_activity
+                    )
+                    result.ids.append(entry.id)
+                    result.folded += 1
+                    continue
+                alert_id = self._new_id(draft)
+                by_fingerprint[draft.fingerprint] = alert_id
+            pending[alert_id] = _Pending(alert_id, draft)
+            result.ids.append(alert_id)
+
+        for alert_id, draft in updated.items():
+            uow.alerts.update_from_source(alert_id, draft, now)
+        result.updated = len(updated)
+        new_alerts = self._correlate(uow, list(pending.values()), now, result)
+        uow.alerts.insert(new_alerts, policy.tenant_id, now)
+        result.created = len(new_alerts)
+        for entry in pending.values():
+            if entry.occurrences > 1:
+                folds[entry.id] = (
+                    entry.occurrences,
+                    entry.last_activity or entry.draft.last_activity,
+                )
+        for alert_id, (occurrences, last_activity) in folds.items():
+            uow.alerts.fold(alert_id, occurrences, last_activity, now)
+        for incident_id in sorted(result.incidents):
+            uow.incidents.refresh(incident_id, now)
+        return result
+
+    def _new_id(self, draft: AlertDraft) -> str:
+        return make_alert_id(draft.service_source, draft.detection_source, self._ctx.ids.guid())
+
+    def _correlate(
+        self, uow: UnitOfWork, pending: list[_Pending], now: datetime, result: IngestResult
+    ) -> list[NewAlert]:
+        if not pending:
+            return []
+        window = self._ctx.policy.correlation_window
+        keys_per_alert = [
+            tuple((e.kind.value, e.value) for e in p.draft.entities if e.strong) for p in pending
+        ]
+        all_keys = list(dict.fromkeys(k for keys in keys_per_alert for k in keys))
+        since = min(p.draft.created for p in pending) - window
+        known = uow.incidents.active_by_entities(all_keys, since) if all_keys else {}
+        inputs = []
+        for p, keys in zip(pending, keys_per_alert, strict=True):
+            floor = p.draft.created - window
+            candidates = {
+                incident_id
+                for key in keys
+                for incident_id, seen in known.get(key, ())
+                if seen >= floor
+            }
+            inputs.append(CorrelationInput(keys, p.draft.created, tuple(sorted(candidates))))
+        new_alerts: list[NewAlert] = []
+        for group in correlate(inputs, window):
+            members = [pending[i] for i in group.alert_indexes]
+            keeper = group.keeper
+            if keeper is None:
+                keeper = uow.incidents.create(self._new_incident(members, now))
+            for absorbed in group.absorbed:
+                uow.alerts.move_to_incident(absorbed, keeper)
+                uow.incidents.redirect(absorbed, keeper, now)
+                result.incidents.discard(absorbed)
+            result.incidents.add(keeper)
+            new_alerts.extend(NewAlert(m.id, keeper, m.draft) for m in members)
+            by_seen: dict[datetime, list[tuple[str, str]]] = {}
+            for index in group.alert_indexes:
+                by_seen.setdefault(pending[index].draft.created, []).extend(keys_per_alert[index])
+            latest = max(by_seen)
+            group_keys = list(dict.fromkeys(k for keys in by_seen.values() for k in keys))
+            uow.incidents.attach_entities(keeper, group_keys, latest)
+        return new_alerts
+
+    def _new_incident(self, members: list[_Pending], now: datetime) -> IncidentRecord:
+        first = min(members, key=lambda m: m.draft.created)
+        return IncidentRecord(
+            id=0,
+            tenant_id=self._ctx.policy.tenant_id,
+            display_name=first.draft.title,
+            description=None,
+            status=IncidentStatus.ACTIVE,
+            severity=AlertSeverity.UNKNOWN,
+            classification=None,
+            determination=None,
+            assigned_to=None,
+            redirect_incident_id=None,
+            custom_tags=(),
+            system_tags=(),
+            created=first.draft.created,
+            last_update=now,
+            last_modified_by=None,
+            resolving_comment=None,
+            alert_count=0,
+        )

@@ -1,0 +1,49 @@
+"""The one settings object.
+
+Environment variables ``AUTOIR_*`` (nested keys with ``__``); CLI flags override them. Read once
+in ``bootstrap`` and passed down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """AutoIR settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AUTOIR_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path("autoir-data"), description="Where the embedded database and files live."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite in data_dir."
+    )
+    host: str = Field(
+        default="127.0.0.1", description="Listen address. Loopback unless configured."
+    )
+    port: int = Field(default=8000, ge=1, le=65535)
+    tenant_id: str | None = Field(
+        default=None, description="Tenant GUID; generated once and kept in the database when unset."
+    )
+    correlation_window_hours: float = Field(default=24.0, gt=0)
+    dedup_window_hours: float = Field(default=24.0, gt=0)
+    max_batch: int = Field(default=5000, ge=1, le=50_000)
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    session_hours: float = Field(default=12.0, gt=0)
+    cookie_secure: bool = Field(
+        default=False, description="Set the Secure flag on cookies (behind HTTPS)."
+    )
+    log_level: str = "info"
+
+    def effective_database_url(self) -> str:
+        """The configured URL, or SQLite at ``data_dir/autoir.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'autoir.db').resolve()}"

@@ -1,0 +1,359 @@
+"""SQL alert repository."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, String, and_, func, insert, or_, select, tuple_, update
+
+from autoir.domain.alerts.draft import AlertDraft
+from autoir.domain.alerts.enums import AlertStatus
+from autoir.domain.alerts.evidence import Entity, EntityKind
+from autoir.domain.alerts.record import AlertRecord, Comment
+from autoir.domain.queries.filters import EntityMatch, ListQuery, Node, conjuncts
+from autoir.ports.repositories import AlertRef, NewAlert, Page, VolumeBucket
+from autoir.storage import tables
+from autoir.storage.database import from_db_time, to_db_time
+from autoir.storage.repositories.rows import UNKNOWN, alert_from_row, comment_from_row, dumps
+from autoir.storage.sql_filters import ALERT_COLUMNS, ALERT_SORT_COLUMNS, to_condition
+
+a = tables.alerts
+ae = tables.alert_entities
+ac = tables.alert_comments
+_CHUNK = 500
+_OPEN = (AlertStatus.NEW.value, AlertStatus.IN_PROGRESS.value)
+
+
+def type_key(detector_id: str | None, title: str) -> str:
+    """Alerts of the same type share a detector id, or failing that a title."""
+    return f"d:{detector_id.lower()}" if detector_id else f"t:{title.lower()}"
+
+
+def _draft_columns(draft: AlertDraft) -> dict[str, Any]:
+    return {
+        "provider_alert_id": draft.provider_alert_id,
+        "service_source": draft.service_source.value,
+        "detection_source": draft.detection_source.value,
+        "detector_id": draft.detector_id,
+        "type_key": type_key(draft.detector_id, draft.title),
+        "title": draft.title,
+        "category": draft.category,
+        "severity": draft.severity.value,
+        "severity_rank": draft.severity.rank,
+        "first_activity_at": to_db_time(draft.first_activity),
+        "last_activity_at": to_db_time(draft.last_activity),
+        "fingerprint": draft.fingerprint,
+        "document": dumps(draft.document),
+    }
+
+
+class SqlAlertRepository:
+    """Alerts in SQL tables ``alerts``, ``alert_entities`` and ``alert_comments``."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def find_by_provider_keys(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], AlertRef]:
+        found: dict[tuple[str, str], AlertRef] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            rows = self._c.execute(
+                select(
+                    a.c.service_source,
+                    a.c.provider_alert_id,
+                    a.c.id,
+                    a.c.incident_id,
+                    a.c.occurrences,
+                    a.c.last_activity_at,
+                ).where(tuple_(a.c.service_source, a.c.provider_alert_id).in_(chunk))
+            )
+            for row in rows:
+                found[(row[0], row[1])] = AlertRef(row[2], row[3], row[4], from_db_time(row[5]))
+        return found
+
+    def find_open_by_fingerprints(
+        self, fingerprints: Sequence[str], since: datetime
+    ) -> dict[str, AlertRef]:
+        found: dict[str, AlertRef] = {}
+        for start in range(0, len(fingerprints), _CHUNK):
+            chunk = fingerprints[start : start + _CHUNK]
+            rows = self._c.execute(
+                select(
+                    a.c.fingerprint, a.c.id, a.c.incident_id, a.c.occurrences, a.c.last_activity_at
+                )
+                .where(
+                    a.c.fingerprint.in_(chunk),
+                    a.c.last_activity_at >= to_db_time(since),
+                    a.c.status.in_(_OPEN),
+                )
+                .order_by(a.c.last_activity_at)
+            )
+            for row in rows:  # newest last, so it wins
+                found[row[0]] = AlertRef(row[1], row[2], row[3], from_db_time(row[4]))
+        return found
+
+    def insert(self, alerts: Sequence[NewAlert], tenant_id: str, now: datetime) -> None:
+        if not alerts:
+            return
+        stamp = to_db_time(now)
+        alert_rows: list[dict[str, Any]] = []
+        entity_rows: list[dict[str, Any]] = []
+        comment_rows: list[dict[str, Any]] = []
+        for new in alerts:
+            draft = new.draft
+            created = to_db_time(draft.created)
+            row = _draft_columns(draft)
+            row.update(
+                {
+                    "id": new.id,
+                    "tenant_id": tenant_id,
+                    "incident_id": new.incident_id,
+                    "status": draft.status.value,
+                    "classification": (draft.classification or UNKNOWN),
+                    "determination": (draft.determination or UNKNOWN),
+                    "investigation_state": (draft.investigation_state or UNKNOWN),
+                    "assigned_to": draft.assigned_to,
+                    "tags": dumps(list(draft.tags)),
+                    "created_at": created,
+                    "last_update_at": stamp,
+                    "resolved_at": to_db_time(draft.resolved) if draft.resolved else None,
+                    "occurrences": 1,
+                }
+            )
+            alert_rows.append(row)
+            entity_rows.extend(
+                {
+                    "alert_id": new.id,
+                    "kind": e.kind.value,
+                    "value": e.value[:512],
+                    "strong": e.strong,
+                    "created_at": created,
+                }
+                for e in draft.entities
+            )
+            comment_rows.extend(
+                {"alert_id": new.id, "comment": text, "created_by": "source", "created_at": created}
+                for text in draft.comments
+            )
+        self._c.execute(insert(a), alert_rows)
+        if entity_rows:
+            self._c.execute(insert(ae), entity_rows)
+        if comment_rows:
+            self._c.execute(insert(ac), comment_rows)
+
+    def update_from_source(self, alert_id: str, draft: AlertDraft, now: datetime) -> None:
+        values = _draft_columns(draft)
+        values["last_update_at"] = to_db_time(now)
+        self._c.execute(update(a).where(a.c.id == alert_id).values(**values))
+        self._c.execute(ae.delete().where(ae.c.alert_id == alert_id))
+        created = self._c.execute(select(a.c.created_at).where(a.c.id == alert_id)).scalar_one()
+        if draft.entities:
+            self._c.execute(
+                insert(ae),
+                [
+                    {
+                        "alert_id": alert_id,
+                        "kind": e.kind.value,
+                        "value": e.value[:512],
+                        "strong": e.strong,
+                        "created_at": created,
+                    }
+                    for e in draft.entities
+                ],
+            )
+
+    def fold(self, alert_id: str, occurrences: int, last_activity: datetime, now: datetime) -> None:
+        self._c.execute(
+            update(a)
+            .where(a.c.id == alert_id)
+            .values(
+                occurrences=occurrences,
+                last_activity_at=to_db_time(last_activity),
+                last_update_at=to_db_time(now),
+            )
+        )
+
+    def get(self, alert_id: str) -> AlertRecord | None:
+        row = self._c.execute(select(a).where(a.c.id == alert_id)).first()
+        return alert_from_row(row) if row else None
+
+    def get_many(self, alert_ids: Sequence[str]) -> list[AlertRecord]:
+        out: list[AlertRecord] = []
+        for start in range(0, len(alert_ids), _CHUNK):
+            rows = self._c.execute(select(a).where(a.c.id.in_(alert_ids[start : start + _CHUNK])))
+            out.extend(alert_from_row(row) for row in rows)
+        return out
+
+    def _filtered(self, query: ListQuery, columns: Sequence[Any]) -> tuple[Select[Any], Any]:
+        """A select over the query's filter, driven by the entity index when one is named.
+
+        Returns the statement and the column to order "newest first" by.
+        """
+        terms = conjuncts(query.filter)
+        driver = next((t for t in terms if isinstance(t, EntityMatch) and t.kind is not None), None)
+        if driver is None:
+            stmt = select(*columns)
+            if query.filter is not None:
+                stmt = stmt.where(to_condition(query.filter, ALERT_COLUMNS))
+            return stmt, a.c.created_at
+        rest: list[Node] = [t for t in terms if t is not driver]
+        assert driver.kind is not None
+        stmt = (
+            select(*columns)
+            .select_from(ae.join(a, a.c.id == ae.c.alert_id))
+            .where(ae.c.value == driver.value.lower(), ae.c.kind == driver.kind.value)
+        )
+        for term in rest:
+            stmt = stmt.where(to_condition(term, ALERT_COLUMNS))
+        return stmt, ae.c.created_at
+
+    def search(self, query: ListQuery) -> Page[AlertRecord]:
+        stmt, created = self._filtered(query, [a])
+        if query.order_by:
+            for term in query.order_by:
+                column = (
+                    created if term.field == "createdDateTime" else ALERT_SORT_COLUMNS[term.field]
+                )
+                stmt = stmt.order_by(column.desc() if term.descending else column.asc())
+            stmt = stmt.order_by(a.c.id.desc())
+        else:
+            stmt = stmt.order_by(created.desc(), a.c.id.desc())
+        rows = self._c.execute(stmt.limit(query.top).offset(query.skip))
+        items = [alert_from_row(row) for row in rows]
+        total = None
+        if query.count:
+            count_stmt, _ = self._filtered(query, [func.count()])
+            total = self._c.execute(count_stmt).scalar_one()
+        return Page(items, total)
+
+    def ids_matching(self, query: ListQuery, limit: int) -> list[str]:
+        stmt, created = self._filtered(query, [a.c.id])
+        return list(self._c.execute(stmt.order_by(created.desc()).limit(limit)).scalars())
+
+    def update_fields(
+        self, alert_ids: Sequence[str], changes: dict[str, Any], now: datetime
+    ) -> None:
+        mapping = {
+            "status": "status",
+            "assignedTo": "assigned_to",
+            "classification": "classification",
+            "determination": "determination",
+            "investigationState": "investigation_state",
+        }
+        values: dict[str, Any] = {mapping[k]: v for k, v in changes.items() if k in mapping}
+        if "tags" in changes:
+            values["tags"] = dumps(list(changes["tags"]))
+        if "resolvedDateTime" in changes:
+            resolved = changes["resolvedDateTime"]
+            values["resolved_at"] = to_db_time(resolved) if resolved is not None else None
+        values["last_update_at"] = to_db_time(now)
+        for start in range(0, len(alert_ids), _CHUNK):
+            self._c.execute(
+                update(a).where(a.c.id.in_(alert_ids[start : start + _CHUNK])).values(**values)
+            )
+
+    def add_comment(self, alert_id: str, comment: Comment) -> None:
+        self._c.execute(
+            insert(ac).values(
+                alert_id=alert_id,
+                comment=comment.comment,
+                created_by=comment.created_by,
+                created_at=to_db_time(comment.created),
+            )
+        )
+        self._c.execute(
+            update(a).where(a.c.id == alert_id).values(last_update_at=to_db_time(comment.created))
+        )
+
+    def comments(self, alert_ids: Sequence[str]) -> dict[str, list[Comment]]:
+        out: dict[str, list[Comment]] = {alert_id: [] for alert_id in alert_ids}
+        for start in range(0, len(alert_ids), _CHUNK):
+            rows = self._c.execute(
+                select(ac)
+                .where(ac.c.alert_id.in_(alert_ids[start : start + _CHUNK]))
+                .order_by(ac.c.created_at, ac.c.id)
+            )
+            for row in rows:
+                out[row.alert_id].append(comment_from_row(row))
+        return out
+
+    def entities(self, alert_id: str) -> list[Entity]:
+        rows = self._c.execute(
+            select(ae.c.kind, ae.c.value, ae.c.strong).where(ae.c.alert_id == alert_id)
+        )
+        return [Entity(EntityKind(kind), value, bool(strong)) for kind, value, strong in rows]
+
+    def related_by_entities(
+        self,
+        entities: Sequence[tuple[str, str]],
+        exclude_id: str,
+        since: datetime,
+        until: datetime,
+        limit: int,
+    ) -> list[AlertRecord]:
+        if not entities:
+            return []
+        ids = (
+            select(ae.c.alert_id)
+            .where(
+                or_(*(and_(ae.c.kind == kind, ae.c.value == value) for kind, value in entities)),
+                ae.c.created_at >= to_db_time(since),
+                ae.c.created_at <= to_db_time(until),
+                ae.c.alert_id != exclude_id,
+            )
+            .distinct()
+            .limit(limit * 4)
+        )
+        rows = self._c.execute(
+            select(a).where(a.c.id.in_(ids)).order_by(a.c.created_at.desc()).limit(limit)
+        )
+        return [alert_from_row(row) for row in rows]
+
+    def similar(self, key: str, exclude_id: str, limit: int) -> list[AlertRecord]:
+        rows = self._c.execute(
+            select(a)
+            .where(a.c.type_key == key, a.c.id != exclude_id)
+            .order_by(a.c.created_at.desc())
+            .limit(limit)
+        )
+        return [alert_from_row(row) for row in rows]
+
+    def classification_counts(self, key: str) -> list[tuple[str | None, str | None, int]]:
+        rows = self._c.execute(
+            select(a.c.classification, a.c.determination, func.count())
+            .where(a.c.type_key == key, a.c.classification != UNKNOWN)
+            .group_by(a.c.classification, a.c.determination)
+            .order_by(func.count().desc())
+        )
+        return [(c, d, n) for c, d, n in rows]
+
+    def volume(self, since: datetime, by: str) -> list[VolumeBucket]:
+        column = a.c.severity if by == "severity" else a.c.service_source
+        day = func.substr(func.cast(a.c.created_at, String), 1, 10)
+        rows = self._c.execute(
+            select(day, column, func.count())
+            .where(a.c.created_at >= to_db_time(since))
+            .group_by(day, column)
+            .order_by(day)
+        )
+        return [VolumeBucket(str(d), k, n) for d, k, n in rows]
+
+    def count_by(self, field: str, query: ListQuery) -> dict[str, int]:
+        column = ALERT_COLUMNS[field]
+        stmt, _ = self._filtered(query, [column, func.count()])
+        return {str(k): n for k, n in self._c.execute(stmt.group_by(column))}
+
+    def for_incident(self, incident_id: int) -> list[AlertRecord]:
+        rows = self._c.execute(
+            select(a).where(a.c.incident_id == incident_id).order_by(a.c.created_at)
+        )
+        return [alert_from_row(row) for row in rows]
+
+    def move_to_incident(self, from_incident: int, to_incident: int) -> None:
+        self._c.execute(
+            update(a).where(a.c.incident_id == from_incident).values(incident_id=to_incident)
+        )
