@@ -67,11 +67,16 @@ class Require:
         return principal
 
 
-def public() -> None:
-    """Marks a route as deliberately public (health, login, static files)."""
+class PublicRoute:
+    """Marks a route as deliberately public (health checks)."""
+
+    is_public = True
+
+    def __call__(self) -> None:
+        """Nothing to check."""
 
 
-Public = Depends(public)
+Public = Depends(PublicRoute())
 ReadData = Annotated[Principal, Depends(Require(Permission.READ_SECURITY_DATA))]
 ManageAlerts = Annotated[Principal, Depends(Require(Permission.MANAGE_ALERTS))]
 Settings = Annotated[Principal, Depends(Require(Permission.SETTINGS))]

@@ -20,7 +20,7 @@ from autoir.domain.errors import (
 )
 
 STATUS_BY_ERROR: dict[type[AutoirError], int] = {
-    ValidationFailed: 422,
+    ValidationFailed: 400,
     QueryInvalid: 400,
     NotFound: 404,
     Conflict: 409,

@@ -258,3 +258,7 @@ def alerts_ingest(
                 raise _fail(exc) from None
             bar.advance(task, len(chunk))
     console.print(f"{len(alerts)} alerts processed, {created} new.")
+
+
+if __name__ == "__main__":
+    app()

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from odata_query import ast
-from odata_query.exceptions import ODataException
+from odata_query.exceptions import ODataException, ParsingException, TokenizingException
 from odata_query.grammar import ODataLexer, ODataParser
 
 from autoir.domain.alerts.enums import parse_enum
@@ -57,6 +57,8 @@ def parse_filter_ast(text: str) -> Any:  # noqa: ANN401 - the library's AST is u
         raise _fail(f"is longer than {MAX_FILTER_LENGTH} characters")
     try:
         return ODataParser().parse(ODataLexer().tokenize(text))
+    except (TokenizingException, ParsingException) as exc:
+        raise _fail(_syntax_message(exc)) from None
     except ODataException as exc:
         raise _fail(f"syntax error: {exc}") from None
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
@@ -207,6 +209,17 @@ class FilterTranslator:
         ):
             raise _fail("contains() takes a text property and a quoted string")
         return Contains(spec.name, node.args[1].val)
+
+
+def _syntax_message(exc: TokenizingException | ParsingException) -> str:
+    token = exc.token
+    if token is None:
+        return "syntax error: the expression ends early (a value or a parenthesis is missing)"
+    value = str(token.value).strip()
+    where = f"syntax error near character {token.index + 1}"
+    if not value:  # operators carry their spaces; a bare space means an operator lacks an operand
+        return f"{where}: an operator is incomplete or misplaced"
+    return f"{where}: unexpected {value!r}"
 
 
 def _path(node: Any, variable: str) -> str | None:  # noqa: ANN401

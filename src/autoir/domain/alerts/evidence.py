@@ -286,15 +286,45 @@ def _file_entities(details: object) -> Iterable[Entity]:
         yield Entity(EntityKind.FILE_NAME, name, strong=False)
 
 
+# Internal address space (RFC 1918, RFC 6598 CGNAT, RFC 4193 ULA, loopback, link-local). An IP
+# outside it is "public" and links alerts; documentation ranges count as public on purpose, since
+# they stand in for internet addresses in examples and the demo tenant.
+_INTERNAL_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "0.0.0.0/8",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+        "::/128",
+    )
+)
+
+
+def is_public_ip(value: str) -> bool:
+    """True for a valid address outside internal, loopback, link-local and multicast space."""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    if address.is_multicast:
+        return False
+    return not any(
+        address in network for network in _INTERNAL_NETWORKS if network.version == address.version
+    )
+
+
 def _ip_entity(raw: object) -> Iterable[Entity]:
     value = _text(raw)
     if not value:
         return
-    try:
-        is_public = ipaddress.ip_address(value).is_global
-    except ValueError:
-        is_public = False
-    yield Entity(EntityKind.IP, value, strong=is_public)
+    yield Entity(EntityKind.IP, value, strong=is_public_ip(value))
 
 
 def _device_id_entity(evidence: Mapping[str, Any]) -> Iterable[Entity]:
