@@ -113,9 +113,10 @@ class ApiClient(TestClient):
 
 
 def make_client(container: Container) -> ApiClient:
-    from autoir.cli.server import create_app
+    from autoir.api.app import create_api
 
-    app = create_app(container)
+    app = create_api(container)
+    app.state.ready = True
     client = ApiClient(app)
     client.tokens = {
         role: container.access.issue_token(f"test {role}", role, None).secret
