@@ -9,7 +9,7 @@
 #
 # Translations of the UI (gettext, Babel) are kept in src/autoir/ui/locales; after changing
 # user-visible text, refresh the French catalogue and translate the new entries:
-#   pybabel extract -F src/autoir/ui/babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy \
+#   pybabel extract -F src/autoir/ui/babel.cfg -k N_ --no-location \
 #       -o /tmp/autoir-messages.pot src/autoir/ui
 #   pybabel update -i /tmp/autoir-messages.pot -d src/autoir/ui/locales -l fr --no-fuzzy-matching
 # The catalogue is compiled in memory at start-up; no .mo file is committed.

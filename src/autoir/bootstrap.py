@@ -79,6 +79,7 @@ def build(
         correlation_window=timedelta(hours=settings.correlation_window_hours),
         dedup_window=timedelta(hours=settings.dedup_window_hours),
         max_batch=settings.max_batch,
+        max_incident_alerts=settings.max_incident_alerts,
         session_ttl=timedelta(hours=settings.session_hours),
     )
     ctx = ServiceContext(

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     correlation_window_hours: float = Field(default=24.0, gt=0)
     dedup_window_hours: float = Field(default=24.0, gt=0)
     max_batch: int = Field(default=5000, ge=1, le=50_000)
+    max_incident_alerts: int = Field(
+        default=1000, ge=2, description="Correlation limit per incident."
+    )
     max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     session_hours: float = Field(default=12.0, gt=0)
     cookie_secure: bool = Field(

@@ -11,6 +11,7 @@ from autoir.domain.access.permissions import Permission
 from autoir.domain.alerts.draft import AlertDraft
 from autoir.domain.alerts.evidence import Entity
 from autoir.domain.alerts.record import AlertRecord, Comment
+from autoir.domain.incidents.aggregate import IncidentStats
 from autoir.domain.incidents.record import IncidentRecord
 from autoir.domain.queries.filters import ListQuery
 
@@ -151,21 +152,35 @@ class AlertRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class NewIncident:
+    """An incident to create, with the aggregates of its first alerts."""
+
+    created: datetime
+    stats: IncidentStats
+
+
 class IncidentRepository(Protocol):
     """Incidents, their entity index and comments."""
 
     def active_by_entities(
-        self, keys: Sequence[EntityKey], since: datetime
+        self, keys: Sequence[EntityKey], since: datetime, max_alerts: int
     ) -> dict[EntityKey, list[tuple[int, datetime]]]:
-        """Active incidents that saw each key at or after ``since``, with when they last saw it."""
+        """Active incidents under ``max_alerts`` alerts that saw each key at or after ``since``."""
         ...
 
-    def create(self, record: IncidentRecord) -> int:
-        """Insert an incident; return its new id (the record's id is ignored)."""
+    def create_many(
+        self, incidents: Sequence[NewIncident], tenant_id: str, now: datetime
+    ) -> list[int]:
+        """Insert incidents; return their new ids in order."""
         ...
 
-    def attach_entities(self, incident_id: int, keys: Sequence[EntityKey], seen: datetime) -> None:
-        """Remember that the incident owns these keys, last seen at ``seen``."""
+    def attach_entities(self, rows: Sequence[tuple[int, EntityKey, datetime]]) -> None:
+        """Record (incident, entity key, seen): insert, or move ``last_seen`` forward."""
+        ...
+
+    def add_alerts(self, incident_id: int, stats: IncidentStats, now: datetime) -> None:
+        """Fold the aggregates of newly joined alerts into an incident (reopening it if needed)."""
         ...
 
     def redirect(self, absorbed_id: int, into_id: int, now: datetime) -> None:
@@ -173,7 +188,7 @@ class IncidentRepository(Protocol):
         ...
 
     def refresh(self, incident_id: int, now: datetime) -> None:
-        """Recompute severity, alert count, name and last update from the incident's alerts."""
+        """Recount everything from the incident's alerts (after triage changes or merges)."""
         ...
 
     def get(self, incident_id: int) -> IncidentRecord | None:

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from autoir.domain.alerts.draft import AlertDraft, parse_alert
-from autoir.domain.alerts.enums import AlertSeverity, IncidentStatus
 from autoir.domain.alerts.ids import make_alert_id
 from autoir.domain.errors import FieldError, ValidationFailed
+from autoir.domain.incidents.aggregate import IncidentStats
 from autoir.domain.incidents.correlation import CorrelationInput, correlate
-from autoir.domain.incidents.record import IncidentRecord
-from autoir.ports.repositories import AlertRef, NewAlert
+from autoir.ports.repositories import AlertRef, NewAlert, NewIncident
 from autoir.ports.unit_of_work import UnitOfWork
 from autoir.services.context import ServiceContext
 
@@ -25,6 +24,7 @@ class IngestResult:
     updated: int = 0
     folded: int = 0
     incidents: set[int] = field(default_factory=set)
+    absorbed: set[int] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -90,6 +90,7 @@ class AlertIngestService:
         by_provider: dict[tuple[str, str], str] = {}
         by_fingerprint: dict[str, str] = {}
         folds: dict[str, tuple[int, datetime]] = {}
+        recount: set[int] = set()
         updated: dict[str, AlertDraft] = {}
         for draft in drafts:
             if draft.provider_alert_id:
@@ -99,6 +100,7 @@ class AlertIngestService:
                     updated[ref.id] = draft
                     if ref.incident_id is not None:
                         result.incidents.add(ref.incident_id)
+                        recount.add(ref.incident_id)
                     result.ids.append(ref.id)
                     continue
                 if key in by_provider:  # the same alert twice in one batch: the later copy wins
@@ -137,7 +139,8 @@ class AlertIngestService:
         for alert_id, draft in updated.items():
             uow.alerts.update_from_source(alert_id, draft, now)
         result.updated = len(updated)
-        new_alerts = self._correlate(uow, list(pending.values()), now, result)
+        new_alerts, merged = self._correlate(uow, list(pending.values()), now, result)
+        recount.update(merged)
         uow.alerts.insert(new_alerts, policy.tenant_id, now)
         result.created = len(new_alerts)
         for entry in pending.values():
@@ -148,7 +151,7 @@ class AlertIngestService:
                 )
         for alert_id, (occurrences, last_activity) in folds.items():
             uow.alerts.fold(alert_id, occurrences, last_activity, now)
-        for incident_id in sorted(result.incidents):
+        for incident_id in sorted(recount - result.absorbed):
             uow.incidents.refresh(incident_id, now)
         return result
 
@@ -157,64 +160,74 @@ class AlertIngestService:
 
     def _correlate(
         self, uow: UnitOfWork, pending: list[_Pending], now: datetime, result: IngestResult
-    ) -> list[NewAlert]:
+    ) -> tuple[list[NewAlert], set[int]]:
+        """Assign each new alert an incident: join, merge or create (all set-based).
+
+        Returns the alerts to insert and the incidents that absorbed others (to recount).
+        """
         if not pending:
-            return []
+            return [], set()
         window = self._ctx.policy.correlation_window
         keys_per_alert = [
             tuple((e.kind.value, e.value) for e in p.draft.entities if e.strong) for p in pending
         ]
         all_keys = list(dict.fromkeys(k for keys in keys_per_alert for k in keys))
         since = min(p.draft.created for p in pending) - window
-        known = uow.incidents.active_by_entities(all_keys, since) if all_keys else {}
+        cap = self._ctx.policy.max_incident_alerts
+        known = uow.incidents.active_by_entities(all_keys, since, cap) if all_keys else {}
         inputs = []
         for p, keys in zip(pending, keys_per_alert, strict=True):
             floor = p.draft.created - window
-            candidates = {
-                incident_id
-                for key in keys
-                for incident_id, seen in known.get(key, ())
-                if seen >= floor
-            }
+            candidates = {i for key in keys for i, seen in known.get(key, ()) if seen >= floor}
             inputs.append(CorrelationInput(keys, p.draft.created, tuple(sorted(candidates))))
+        groups = correlate(inputs, window)
+        stats = [self._stats([pending[i] for i in g.alert_indexes]) for g in groups]
+        fresh = [(g, s) for g, s in zip(groups, stats, strict=True) if g.keeper is None]
+        new_ids = uow.incidents.create_many(
+            [
+                NewIncident(min(pending[i].draft.created for i in g.alert_indexes), s)
+                for g, s in fresh
+            ],
+            self._ctx.policy.tenant_id,
+            now,
+        )
+        incident_of_group = {
+            id(g): incident for (g, _), incident in zip(fresh, new_ids, strict=True)
+        }
         new_alerts: list[NewAlert] = []
-        for group in correlate(inputs, window):
-            members = [pending[i] for i in group.alert_indexes]
+        entity_rows: list[tuple[int, tuple[str, str], datetime]] = []
+        merged: set[int] = set()
+        for group, group_stats in zip(groups, stats, strict=True):
             keeper = group.keeper
             if keeper is None:
-                keeper = uow.incidents.create(self._new_incident(members, now))
-            for absorbed in group.absorbed:
-                uow.alerts.move_to_incident(absorbed, keeper)
-                uow.incidents.redirect(absorbed, keeper, now)
-                result.incidents.discard(absorbed)
-            result.incidents.add(keeper)
-            new_alerts.extend(NewAlert(m.id, keeper, m.draft) for m in members)
-            by_seen: dict[datetime, list[tuple[str, str]]] = {}
-            for index in group.alert_indexes:
-                by_seen.setdefault(pending[index].draft.created, []).extend(keys_per_alert[index])
-            latest = max(by_seen)
-            group_keys = list(dict.fromkeys(k for keys in by_seen.values() for k in keys))
-            uow.incidents.attach_entities(keeper, group_keys, latest)
-        return new_alerts
+                keeper = incident_of_group[id(group)]
+            else:
+                for absorbed in group.absorbed:
+                    uow.alerts.move_to_incident(absorbed, keeper)
+                    uow.incidents.redirect(absorbed, keeper, now)
+                    result.incidents.discard(absorbed)
+                    result.absorbed.add(absorbed)
+                    merged.add(keeper)
+                if keeper not in merged:
+                    uow.incidents.add_alerts(keeper, group_stats, now)
+            new_alerts.extend(
+                NewAlert(pending[i].id, keeper, pending[i].draft) for i in group.alert_indexes
+            )
+            entity_rows.extend(
+                (keeper, key, pending[i].draft.created)
+                for i in group.alert_indexes
+                for key in keys_per_alert[i]
+            )
+        uow.incidents.attach_entities(entity_rows)
+        result.incidents.update(g.keeper or incident_of_group[id(g)] for g in groups)
+        return new_alerts, merged
 
-    def _new_incident(self, members: list[_Pending], now: datetime) -> IncidentRecord:
-        first = min(members, key=lambda m: m.draft.created)
-        return IncidentRecord(
-            id=0,
-            tenant_id=self._ctx.policy.tenant_id,
-            display_name=first.draft.title,
-            description=None,
-            status=IncidentStatus.ACTIVE,
-            severity=AlertSeverity.UNKNOWN,
-            classification=None,
-            determination=None,
-            assigned_to=None,
-            redirect_incident_id=None,
-            custom_tags=(),
-            system_tags=(),
-            created=first.draft.created,
-            last_update=now,
-            last_modified_by=None,
-            resolving_comment=None,
-            alert_count=0,
-        )
+    @staticmethod
+    def _stats(members: list[_Pending]) -> IncidentStats:
+        stats = IncidentStats()
+        for member in sorted(members, key=lambda m: m.draft.created):
+            draft = member.draft
+            stats.add_alert(
+                draft.title, draft.severity, draft.status, draft.category, draft.entities
+            )
+        return stats

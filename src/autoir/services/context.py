@@ -17,6 +17,9 @@ class Policy:
     tenant_id: str
     correlation_window: timedelta = timedelta(hours=24)
     dedup_window: timedelta = timedelta(hours=24)
+    # An incident stops growing at this size (correlation limit): a hot entity would otherwise
+    # chain the whole tenant into one incident.
+    max_incident_alerts: int = 1000
     max_batch: int = 5000
     default_queue_days: int = 30
     max_page: int = 1000

@@ -47,6 +47,10 @@ incidents = Table(
     Column("last_modified_by", String(256)),
     Column("resolving_comment", Text),
     Column("alert_count", Integer, nullable=False, default=0),
+    Column("open_alert_count", Integer, nullable=False, default=0),
+    Column("first_title", String(1024)),
+    Column("categories", Text, nullable=False, default="[]"),
+    Column("entity_labels", Text, nullable=False, default="[]"),
     Index("ix_incidents_created_at", "created_at"),
     Index("ix_incidents_status_last_update", "status", "last_update_at"),
 )
@@ -81,22 +85,26 @@ alerts = Table(
     Column("fingerprint", String(40), nullable=False),
     Column("document", Text, nullable=False),
     UniqueConstraint("service_source", "provider_alert_id", name="uq_alerts_provider"),
-    Index("ix_alerts_created_at", "created_at"),
-    Index("ix_alerts_status_created_at", "status", "created_at"),
+    # (created_at, id) serves "newest first" with its tiebreak straight from the index; a
+    # (status, created_at) index made SQLite sort every match in a temporary B-tree instead.
+    Index("ix_alerts_created_at_id", "created_at", "id"),
     Index("ix_alerts_fingerprint", "fingerprint", "last_activity_at"),
     Index("ix_alerts_incident_id", "incident_id"),
     Index("ix_alerts_type_key", "type_key", "created_at"),
 )
 
+# Entity indexes are clustered on their lookup key (SQLite WITHOUT ROWID): one B-tree per table
+# to write on ingest instead of a row table plus a secondary index keyed on random values.
 alert_entities = Table(
     "alert_entities",
     metadata,
-    Column("alert_id", String(64), ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
-    Column("kind", String(32), primary_key=True),
     Column("value", String(512), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("created_at", DateTime, primary_key=True),
+    Column("alert_id", String(64), ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
     Column("strong", Boolean, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Index("ix_alert_entities_value_created", "value", "created_at"),
+    Index("ix_alert_entities_alert_id", "alert_id"),
+    sqlite_with_rowid=False,
 )
 
 alert_comments = Table(
@@ -113,13 +121,14 @@ alert_comments = Table(
 incident_entities = Table(
     "incident_entities",
     metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("value", String(512), primary_key=True),
     Column(
         "incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     ),
-    Column("kind", String(32), primary_key=True),
-    Column("value", String(512), primary_key=True),
     Column("last_seen_at", DateTime, nullable=False),
-    Index("ix_incident_entities_key", "kind", "value", "last_seen_at"),
+    Index("ix_incident_entities_incident_id", "incident_id"),
+    sqlite_with_rowid=False,
 )
 
 incident_comments = Table(

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from autoir.bootstrap import Container
+from autoir.ui.routes import alert_page, alerts, dashboard, incidents, login, placeholders
+from autoir.ui.templating import STATIC_DIR, Templates
 
 
 def install_ui(app: FastAPI, container: Container) -> None:
-    """Add the UI's routes and static files to ``app``."""
-    del app, container
+    """Add the UI's routes, its static files (``/static``) and its templates to ``app``.
+
+    Args:
+        app: The application built by ``autoir.api.app.create_api``.
+        container: The services the pages use.
+    """
+    app.state.container = container
+    app.state.ui_templates = Templates()
+    for module in (login, dashboard, alerts, alert_page, incidents, placeholders):
+        app.include_router(module.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -174,15 +174,17 @@ _WELL_KNOWN_SIDS = frozenset({"s-1-5-18", "s-1-5-19", "s-1-5-20"})
 MAX_CLUSTER_MESSAGE_IDS = 1000
 
 
+_TYPE_BY_LOWER = {name.lower(): name for name in EVIDENCE_ENUMS}
+_ENUMS_BY_TYPE = {name: {**_BASE_ENUMS, **enums} for name, enums in EVIDENCE_ENUMS.items()}
+
+
 def evidence_type_name(raw: object) -> str | None:
     """Short type name (``deviceEvidence``) for an ``@odata.type`` value, or None if unknown."""
     if not isinstance(raw, str):
         return None
-    name = raw.removeprefix("#").removeprefix("microsoft.graph.security.")
-    for known in EVIDENCE_ENUMS:
-        if known.lower() == name.lower():
-            return known
-    return None
+    return _TYPE_BY_LOWER.get(
+        raw.removeprefix("#").removeprefix("microsoft.graph.security.").lower()
+    )
 
 
 def normalize_evidence(
@@ -204,8 +206,7 @@ def normalize_evidence(
         return None
     result: dict[str, Any] = dict(item)
     result["@odata.type"] = ODATA_PREFIX + type_name
-    enums = {**_BASE_ENUMS, **EVIDENCE_ENUMS[type_name]}
-    for prop, enum_cls in enums.items():
+    for prop, enum_cls in _ENUMS_BY_TYPE[type_name].items():
         raw = result.get(prop)
         if raw is None:
             continue
@@ -264,10 +265,11 @@ def _user_entities(account: object) -> Iterable[Entity]:
     if sid and sid not in _WELL_KNOWN_SIDS:
         yield Entity(EntityKind.USER, sid, strong=True)
     name = _text(account.get("accountName"))
-    if name and name not in _GENERIC_ACCOUNTS:
-        domain = _text(account.get("domainName"))
-        qualified = f"{domain}\\{name}" if domain else name
-        yield Entity(EntityKind.USER, qualified, strong=domain is not None and not upn)
+    domain = _text(account.get("domainName"))
+    # A bare account name ("jsmith") is ambiguous across hosts and domains: index it only
+    # qualified by its domain.
+    if name and domain and name not in _GENERIC_ACCOUNTS:
+        yield Entity(EntityKind.USER, f"{domain}\\{name}", strong=not upn)
 
 
 def _file_entities(details: object) -> Iterable[Entity]:

@@ -70,21 +70,3 @@ class IncidentRecord:
         if alerts is not None:
             body["alerts"] = alerts
         return body
-
-
-def max_severity(severities: list[AlertSeverity]) -> AlertSeverity:
-    """The highest severity in the list (``unknown`` for an empty list)."""
-    return max(severities, key=lambda s: s.rank, default=AlertSeverity.UNKNOWN)
-
-
-def incident_name(titles: list[str], entity_labels: list[str]) -> str:
-    """A Defender-style incident name: the first alert's title, plus "involving …" when known.
-
-    Examples: ``"Suspicious PowerShell command line on one endpoint"``,
-    ``"Multi-stage incident involving Initial access & Execution on 2 endpoints"``.
-    """
-    distinct = list(dict.fromkeys(titles))
-    subject = f" involving {', '.join(entity_labels[:2])}" if entity_labels else ""
-    if len(distinct) <= 1:
-        return f"{distinct[0] if distinct else 'Incident'}{subject}"
-    return f"Multi-alert incident: {distinct[0]} and {len(distinct) - 1} more{subject}"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Select, String, and_, func, insert, or_, select, update
 
 from autoir.domain.alerts.draft import AlertDraft
 from autoir.domain.alerts.enums import AlertStatus
@@ -59,20 +59,26 @@ class SqlAlertRepository:
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], AlertRef]:
         found: dict[tuple[str, str], AlertRef] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            rows = self._c.execute(
-                select(
-                    a.c.service_source,
-                    a.c.provider_alert_id,
-                    a.c.id,
-                    a.c.incident_id,
-                    a.c.occurrences,
-                    a.c.last_activity_at,
-                ).where(tuple_(a.c.service_source, a.c.provider_alert_id).in_(chunk))
-            )
-            for row in rows:
-                found[(row[0], row[1])] = AlertRef(row[2], row[3], row[4], from_db_time(row[5]))
+        by_source: dict[str, list[str]] = {}
+        for source, provider_id in keys:
+            by_source.setdefault(source, []).append(provider_id)
+        # Grouped by source: SQLite plans "(a, b) IN (VALUES …)" as a full table scan.
+        for source, provider_ids in by_source.items():
+            for start in range(0, len(provider_ids), _CHUNK):
+                rows = self._c.execute(
+                    select(
+                        a.c.provider_alert_id,
+                        a.c.id,
+                        a.c.incident_id,
+                        a.c.occurrences,
+                        a.c.last_activity_at,
+                    ).where(
+                        a.c.service_source == source,
+                        a.c.provider_alert_id.in_(provider_ids[start : start + _CHUNK]),
+                    )
+                )
+                for row in rows:
+                    found[(source, row[0])] = AlertRef(row[1], row[2], row[3], from_db_time(row[4]))
         return found
 
     def find_open_by_fingerprints(

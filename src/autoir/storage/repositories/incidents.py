@@ -6,16 +6,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from autoir.domain.alerts.enums import AlertSeverity, AlertStatus, IncidentStatus
 from autoir.domain.alerts.record import Comment
-from autoir.domain.incidents.record import IncidentRecord, incident_name, max_severity
+from autoir.domain.incidents.aggregate import MAX_CATEGORIES, IncidentStats, incident_name
+from autoir.domain.incidents.record import IncidentRecord
 from autoir.domain.queries.filters import ListQuery
-from autoir.ports.repositories import Page
+from autoir.ports.repositories import NewIncident, Page
 from autoir.storage import tables
 from autoir.storage.database import from_db_time, to_db_time
-from autoir.storage.repositories.rows import UNKNOWN, comment_from_row, dumps, incident_from_row
+from autoir.storage.repositories.rows import (
+    UNKNOWN,
+    comment_from_row,
+    dumps,
+    incident_from_row,
+    loads,
+)
 from autoir.storage.sql_filters import INCIDENT_COLUMNS, INCIDENT_SORT_COLUMNS, to_condition
 
 i = tables.incidents
@@ -30,6 +39,42 @@ _ACTIVE = (
 )
 
 
+def _by_first(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for first, second in pairs:
+        grouped.setdefault(first, []).append(second)
+    return grouped
+
+
+_SEVERITY_BY_RANK = {
+    s.rank: s for s in AlertSeverity if s is not AlertSeverity.UNKNOWN_FUTURE_VALUE
+}
+
+
+def _stats_columns(stats: IncidentStats) -> dict[str, Any]:
+    return {
+        "alert_count": stats.alert_count,
+        "open_alert_count": stats.open_count,
+        "severity": stats.severity.value,
+        "severity_rank": stats.severity.rank,
+        "first_title": stats.first_title,
+        "categories": dumps(stats.categories),
+        "entity_labels": dumps(stats.labels),
+        "display_name": incident_name(stats)[:1024],
+    }
+
+
+def _stats_of(row: Any) -> IncidentStats:  # noqa: ANN401 - a SQLAlchemy row
+    return IncidentStats(
+        alert_count=row.alert_count,
+        open_count=row.open_alert_count,
+        severity=AlertSeverity(row.severity),
+        first_title=row.first_title,
+        categories=list(loads(row.categories)),
+        labels=list(loads(row.entity_labels)),
+    )
+
+
 class SqlIncidentRepository:
     """Incidents in SQL tables ``incidents``, ``incident_entities``, ``incident_comments``."""
 
@@ -37,93 +82,113 @@ class SqlIncidentRepository:
         self._c = connection
 
     def active_by_entities(
-        self, keys: Sequence[tuple[str, str]], since: datetime
+        self, keys: Sequence[tuple[str, str]], since: datetime, max_alerts: int
     ) -> dict[tuple[str, str], list[tuple[int, datetime]]]:
-        found: dict[tuple[str, str], list[tuple[int, datetime]]] = {}
         stamp = to_db_time(since)
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            rows = self._c.execute(
-                select(ie.c.kind, ie.c.value, ie.c.incident_id, ie.c.last_seen_at)
-                .select_from(ie.join(i, i.c.id == ie.c.incident_id))
-                .where(
-                    or_(*(and_(ie.c.kind == k, ie.c.value == v) for k, v in chunk)),
-                    ie.c.last_seen_at >= stamp,
-                    i.c.status.in_(_ACTIVE),
+        hits: list[tuple[str, str, int, datetime]] = []
+        # Two simple queries rather than a join: each then uses its own index, whatever the
+        # planner's guess about incident sizes.
+        # Grouped by kind: SQLite plans "(kind, value) IN (VALUES …)" as a full table scan.
+        for kind, values in _by_first(keys).items():
+            for start in range(0, len(values), _CHUNK):
+                hits.extend(
+                    self._c.execute(
+                        select(ie.c.kind, ie.c.value, ie.c.incident_id, ie.c.last_seen_at).where(
+                            ie.c.kind == kind,
+                            ie.c.value.in_(values[start : start + _CHUNK]),
+                            ie.c.last_seen_at >= stamp,
+                        )
+                    ).all()
                 )
+        candidates = sorted({incident_id for _, _, incident_id, _ in hits})
+        open_ids: set[int] = set()
+        for start in range(0, len(candidates), _CHUNK):
+            open_ids.update(
+                self._c.execute(
+                    select(i.c.id).where(
+                        i.c.id.in_(candidates[start : start + _CHUNK]),
+                        i.c.status.in_(_ACTIVE),
+                        i.c.alert_count < max_alerts,
+                    )
+                ).scalars()
             )
-            for kind, value, incident_id, seen in rows:
+        found: dict[tuple[str, str], list[tuple[int, datetime]]] = {}
+        for kind, value, incident_id, seen in hits:
+            if incident_id in open_ids:
                 found.setdefault((kind, value), []).append((incident_id, from_db_time(seen)))
         return found
 
-    def create(self, record: IncidentRecord) -> int:
-        result = self._c.execute(
-            insert(i)
-            .values(
-                tenant_id=record.tenant_id,
-                display_name=record.display_name,
-                description=record.description,
-                status=record.status.value,
-                severity=record.severity.value,
-                severity_rank=record.severity.rank,
-                classification=UNKNOWN,
-                determination=UNKNOWN,
-                assigned_to=record.assigned_to,
-                custom_tags=dumps(list(record.custom_tags)),
-                system_tags=dumps(list(record.system_tags)),
-                created_at=to_db_time(record.created),
-                last_update_at=to_db_time(record.last_update),
-                alert_count=record.alert_count,
-            )
-            .returning(i.c.id)
-        )
-        return int(result.scalar_one())
-
-    def attach_entities(
-        self, incident_id: int, keys: Sequence[tuple[str, str]], seen: datetime
-    ) -> None:
-        if not keys:
-            return
-        stamp = to_db_time(seen)
-        existing: dict[tuple[str, str], Any] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            rows = self._c.execute(
-                select(ie.c.kind, ie.c.value, ie.c.last_seen_at).where(
-                    ie.c.incident_id == incident_id,
-                    or_(*(and_(ie.c.kind == k, ie.c.value == v) for k, v in chunk)),
-                )
-            )
-            existing.update({(k, v): t for k, v, t in rows})
-        fresh = [
-            {"incident_id": incident_id, "kind": k, "value": v, "last_seen_at": stamp}
-            for k, v in dict.fromkeys(keys)
-            if (k, v) not in existing
+    def create_many(
+        self, incidents: Sequence[NewIncident], tenant_id: str, now: datetime
+    ) -> list[int]:
+        if not incidents:
+            return []
+        stamp = to_db_time(now)
+        rows = [
+            _stats_columns(n.stats)
+            | {
+                "tenant_id": tenant_id,
+                "description": None,
+                "classification": UNKNOWN,
+                "determination": UNKNOWN,
+                "assigned_to": None,
+                "custom_tags": "[]",
+                "system_tags": "[]",
+                "created_at": to_db_time(n.created),
+                "last_update_at": stamp,
+                "status": (
+                    IncidentStatus.ACTIVE if n.stats.open_count else IncidentStatus.RESOLVED
+                ).value,
+            }
+            for n in incidents
         ]
-        if fresh:
-            self._c.execute(insert(ie), fresh)
-        stale = [(k, v) for (k, v), t in existing.items() if t < stamp]
-        for start in range(0, len(stale), _CHUNK):
-            chunk = stale[start : start + _CHUNK]
-            self._c.execute(
-                update(ie)
-                .where(
-                    ie.c.incident_id == incident_id,
-                    or_(*(and_(ie.c.kind == k, ie.c.value == v) for k, v in chunk)),
+        result = self._c.execute(insert(i).returning(i.c.id, sort_by_parameter_order=True), rows)
+        return [int(row[0]) for row in result]
+
+    def attach_entities(self, rows: Sequence[tuple[int, tuple[str, str], datetime]]) -> None:
+        latest: dict[tuple[int, str, str], datetime] = {}
+        for incident_id, (kind, value), seen in rows:
+            key = (incident_id, kind, value)
+            stamp = to_db_time(seen)
+            if key not in latest or latest[key] < stamp:
+                latest[key] = stamp
+        if not latest:
+            return
+        dialect_insert = sqlite_insert if self._c.dialect.name == "sqlite" else postgresql_insert
+        stmt = dialect_insert(ie)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ie.c.kind, ie.c.value, ie.c.incident_id],
+            set_={
+                "last_seen_at": case(
+                    (stmt.excluded.last_seen_at > ie.c.last_seen_at, stmt.excluded.last_seen_at),
+                    else_=ie.c.last_seen_at,
                 )
-                .values(last_seen_at=stamp)
-            )
+            },
+        )
+        values = [
+            {"incident_id": k[0], "kind": k[1], "value": k[2], "last_seen_at": t}
+            for k, t in latest.items()
+        ]
+        for start in range(0, len(values), 2000):
+            self._c.execute(stmt, values[start : start + 2000])
+
+    def add_alerts(self, incident_id: int, stats: IncidentStats, now: datetime) -> None:
+        row = self._c.execute(select(i).where(i.c.id == incident_id)).first()
+        if row is None or row.status == IncidentStatus.REDIRECTED.value:
+            return
+        current = _stats_of(row)
+        current.merge(stats)
+        values = _stats_columns(current) | {"last_update_at": to_db_time(now)}
+        if row.status == IncidentStatus.RESOLVED.value and stats.open_count:
+            values["status"] = IncidentStatus.ACTIVE.value
+        self._c.execute(update(i).where(i.c.id == incident_id).values(**values))
 
     def redirect(self, absorbed_id: int, into_id: int, now: datetime) -> None:
         rows = self._c.execute(
             select(ie.c.kind, ie.c.value, ie.c.last_seen_at).where(ie.c.incident_id == absorbed_id)
         ).all()
+        self.attach_entities([(into_id, (k, v), from_db_time(t)) for k, v, t in rows])
         self._c.execute(delete(ie).where(ie.c.incident_id == absorbed_id))
-        by_time: dict[Any, list[tuple[str, str]]] = {}
-        for kind, value, seen in rows:
-            by_time.setdefault(seen, []).append((kind, value))
-        for seen, keys in by_time.items():
-            self.attach_entities(into_id, keys, seen.replace(tzinfo=None))
         self._c.execute(
             update(i)
             .where(i.c.id == absorbed_id)
@@ -132,64 +197,40 @@ class SqlIncidentRepository:
                 redirect_incident_id=into_id,
                 last_update_at=to_db_time(now),
                 alert_count=0,
+                open_alert_count=0,
             )
         )
 
     def refresh(self, incident_id: int, now: datetime) -> None:
-        stats = self._c.execute(
-            select(func.max(a.c.severity_rank), func.count(), func.min(a.c.created_at)).where(
-                a.c.incident_id == incident_id
-            )
+        row = self._c.execute(select(i).where(i.c.id == incident_id)).first()
+        if row is None or row.status == IncidentStatus.REDIRECTED.value:
+            return
+        stats = IncidentStats(first_title=row.first_title, labels=list(loads(row.entity_labels)))
+        rank, count = self._c.execute(
+            select(func.max(a.c.severity_rank), func.count()).where(a.c.incident_id == incident_id)
         ).one()
-        rank, count, _first = stats
-        severity = next(
-            (
-                s
-                for s in AlertSeverity
-                if s.rank == (rank or 0) and s is not AlertSeverity.UNKNOWN_FUTURE_VALUE
-            ),
-            AlertSeverity.UNKNOWN,
-        )
-        severity = max_severity([severity])
-        titles = list(
-            self._c.execute(
-                select(a.c.title)
-                .where(a.c.incident_id == incident_id)
-                .order_by(a.c.severity_rank.desc(), a.c.created_at)
-                .limit(20)
-            ).scalars()
-        )
-        labels = list(
-            self._c.execute(
-                select(ie.c.value)
-                .where(
-                    ie.c.incident_id == incident_id, ie.c.kind.in_(("device", "user", "mailbox"))
-                )
-                .order_by(ie.c.last_seen_at.desc())
-                .limit(2)
-            ).scalars()
-        )
-        open_count = self._c.execute(
+        stats.alert_count = count
+        stats.open_count = self._c.execute(
             select(func.count()).where(
                 a.c.incident_id == incident_id, a.c.status != AlertStatus.RESOLVED.value
             )
         ).scalar_one()
-        values: dict[str, Any] = {
-            "severity": severity.value,
-            "severity_rank": severity.rank,
-            "alert_count": count,
-            "display_name": incident_name(titles, labels),
-            "last_update_at": to_db_time(now),
-        }
-        status = self._c.execute(select(i.c.status).where(i.c.id == incident_id)).scalar_one()
-        # Defender resolves an incident when its last alert is resolved, and reopens it when an
-        # alert reopens; a merged (redirected) incident never changes again.
-        if status in _ACTIVE and count and open_count == 0:
+        stats.severity = _SEVERITY_BY_RANK.get(rank or 0, AlertSeverity.UNKNOWN)
+        categories = self._c.execute(
+            select(a.c.category, func.min(a.c.created_at))
+            .where(a.c.incident_id == incident_id, a.c.category.is_not(None))
+            .group_by(a.c.category)
+            .order_by(func.min(a.c.created_at))
+            .limit(MAX_CATEGORIES)
+        ).all()
+        stats.categories = [c for c, _ in categories]
+        values = _stats_columns(stats) | {"last_update_at": to_db_time(now)}
+        # Defender resolves an incident when its last alert is resolved and reopens it when an
+        # alert reopens.
+        if row.status in _ACTIVE and count and stats.open_count == 0:
             values["status"] = IncidentStatus.RESOLVED.value
-        elif status == IncidentStatus.RESOLVED.value and open_count > 0:
+        elif row.status == IncidentStatus.RESOLVED.value and stats.open_count > 0:
             values["status"] = IncidentStatus.ACTIVE.value
-        if status == IncidentStatus.REDIRECTED.value:
-            return
         self._c.execute(update(i).where(i.c.id == incident_id).values(**values))
 
     def get(self, incident_id: int) -> IncidentRecord | None:

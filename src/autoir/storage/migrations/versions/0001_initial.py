@@ -38,6 +38,10 @@ def upgrade() -> None:
         sa.Column("last_modified_by", sa.String(length=256), nullable=True),
         sa.Column("resolving_comment", sa.Text(), nullable=True),
         sa.Column("alert_count", sa.Integer(), nullable=False),
+        sa.Column("open_alert_count", sa.Integer(), nullable=False),
+        sa.Column("first_title", sa.String(length=1024), nullable=True),
+        sa.Column("categories", sa.Text(), nullable=False),
+        sa.Column("entity_labels", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
@@ -97,12 +101,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("service_source", "provider_alert_id", name="uq_alerts_provider"),
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.create_index("ix_alerts_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_alerts_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(
             "ix_alerts_fingerprint", ["fingerprint", "last_activity_at"], unique=False
         )
         batch_op.create_index("ix_alerts_incident_id", ["incident_id"], unique=False)
-        batch_op.create_index("ix_alerts_status_created_at", ["status", "created_at"], unique=False)
         batch_op.create_index("ix_alerts_type_key", ["type_key", "created_at"], unique=False)
 
     op.create_table(
@@ -125,9 +128,9 @@ def upgrade() -> None:
 
     op.create_table(
         "incident_entities",
-        sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("value", sa.String(length=512), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["incident_id"],
@@ -135,12 +138,11 @@ def upgrade() -> None:
             name=op.f("fk_incident_entities_incident_id_incidents"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("incident_id", "kind", "value", name=op.f("pk_incident_entities")),
+        sa.PrimaryKeyConstraint("kind", "value", "incident_id", name=op.f("pk_incident_entities")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("incident_entities", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_incident_entities_key", ["kind", "value", "last_seen_at"], unique=False
-        )
+        batch_op.create_index("ix_incident_entities_incident_id", ["incident_id"], unique=False)
 
     op.create_table(
         "users",
@@ -176,23 +178,24 @@ def upgrade() -> None:
 
     op.create_table(
         "alert_entities",
-        sa.Column("alert_id", sa.String(length=64), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("value", sa.String(length=512), nullable=False),
-        sa.Column("strong", sa.Boolean(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("alert_id", sa.String(length=64), nullable=False),
+        sa.Column("strong", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["alert_id"],
             ["alerts.id"],
             name=op.f("fk_alert_entities_alert_id_alerts"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("alert_id", "kind", "value", name=op.f("pk_alert_entities")),
+        sa.PrimaryKeyConstraint(
+            "value", "kind", "created_at", "alert_id", name=op.f("pk_alert_entities")
+        ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("alert_entities", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_alert_entities_value_created", ["value", "created_at"], unique=False
-        )
+        batch_op.create_index("ix_alert_entities_alert_id", ["alert_id"], unique=False)
 
     op.create_table(
         "api_tokens",
@@ -235,7 +238,7 @@ def downgrade() -> None:
     op.drop_table("ui_sessions")
     op.drop_table("api_tokens")
     with op.batch_alter_table("alert_entities", schema=None) as batch_op:
-        batch_op.drop_index("ix_alert_entities_value_created")
+        batch_op.drop_index("ix_alert_entities_alert_id")
 
     op.drop_table("alert_entities")
     with op.batch_alter_table("alert_comments", schema=None) as batch_op:
@@ -244,7 +247,7 @@ def downgrade() -> None:
     op.drop_table("alert_comments")
     op.drop_table("users")
     with op.batch_alter_table("incident_entities", schema=None) as batch_op:
-        batch_op.drop_index("ix_incident_entities_key")
+        batch_op.drop_index("ix_incident_entities_incident_id")
 
     op.drop_table("incident_entities")
     with op.batch_alter_table("incident_comments", schema=None) as batch_op:
@@ -253,10 +256,9 @@ def downgrade() -> None:
     op.drop_table("incident_comments")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_index("ix_alerts_type_key")
-        batch_op.drop_index("ix_alerts_status_created_at")
         batch_op.drop_index("ix_alerts_incident_id")
         batch_op.drop_index("ix_alerts_fingerprint")
-        batch_op.drop_index("ix_alerts_created_at")
+        batch_op.drop_index("ix_alerts_created_at_id")
 
     op.drop_table("alerts")
     op.drop_table("system_settings")

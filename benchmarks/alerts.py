@@ -1,0 +1,308 @@
+"""Alert ingest throughput and queue latency; prints JSON. See benchmarks/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from autoir.bootstrap import Container, build
+from autoir.domain.alerts.draft import parse_alert
+from autoir.domain.alerts.evidence import EntityKind
+from autoir.domain.errors import FieldError
+from autoir.domain.queries.filters import And, EntityMatch, ListQuery
+from autoir.services.alert_queries import default_alert_view
+from autoir.settings import Settings
+from autoir.storage.database import create_database_engine, to_db_time, upgrade_database
+from autoir.storage.repositories.alerts import type_key
+from autoir.storage.repositories.rows import dumps
+
+ODATA = "#microsoft.graph.security."
+BATCH = 1000
+HOT_DEVICE = "f" * 40
+RARE_DEVICE = "e" * 40
+TITLES = [
+    "Suspicious PowerShell command line",
+    "Credential dumping via LSASS access",
+    "Ransomware behavior detected in the file system",
+    "Suspicious sign-in from an anonymous IP",
+    "Email reported by user as malware or phish",
+    "Impossible travel activity",
+    "A potentially malicious URL click was detected",
+    "Cryptocurrency miner detected",
+]
+
+
+class Generator:
+    """Realistic-enough alert payloads: 20k devices, 5k users, a hot and a rare device."""
+
+    def __init__(self, seed: int, end: datetime, days: int, hot_share: float, total: int) -> None:
+        self.rng = random.Random(seed)
+        self.hot_share = hot_share
+        self.rare_left = 10
+        # Alerts arrive in time order, as from a live feed: `total` of them over `days` days.
+        self.clock = end - timedelta(days=days)
+        self.step = timedelta(days=days) / max(total, 1)
+
+    def payload(self) -> dict[str, Any]:
+        rng = self.rng
+        self.clock += self.step
+        created = self.clock
+        if rng.random() < self.hot_share:
+            device = HOT_DEVICE
+        elif self.rare_left and rng.random() < 0.0001:
+            self.rare_left -= 1
+            device = RARE_DEVICE
+        else:
+            device = f"{rng.randrange(20000):040x}"
+        user = f"user{rng.randrange(5000)}@fabrikam.example"
+        sha = f"{rng.getrandbits(256):064x}"
+        return {
+            "providerAlertId": str(uuid.UUID(int=rng.getrandbits(128))),
+            "serviceSource": "microsoftDefenderForEndpoint",
+            "detectionSource": "microsoftDefenderForEndpoint",
+            "detectorId": f"det-{rng.randrange(200)}",
+            "title": rng.choice(TITLES),
+            "severity": rng.choice(["informational", "low", "low", "medium", "medium", "high"]),
+            "status": rng.choice(["new", "new", "new", "inProgress", "resolved"]),
+            "category": "Execution",
+            "createdDateTime": created.isoformat(),
+            "description": "Benchmark alert. " * 8,
+            "evidence": [
+                {
+                    "@odata.type": ODATA + "deviceEvidence",
+                    "mdeDeviceId": device,
+                    "deviceDnsName": f"host-{device[:10]}",
+                    "osPlatform": "Linux",
+                },
+                {
+                    "@odata.type": ODATA + "userEvidence",
+                    "userAccount": {
+                        "accountName": user.split("@", maxsplit=1)[0],
+                        "userPrincipalName": user,
+                    },
+                },
+                {
+                    "@odata.type": ODATA + "fileEvidence",
+                    "fileDetails": {"fileName": "payload.bin", "sha256": sha, "filePath": "/tmp"},
+                },
+            ],
+        }
+
+    def batch(self, size: int) -> list[dict[str, Any]]:
+        return [self.payload() for _ in range(size)]
+
+
+def raw_rows(payloads: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """The rows the repository would write to `alerts`, built outside the timing."""
+    rows = []
+    for payload in payloads:
+        errors: list[FieldError] = []
+        draft = parse_alert(payload, "v", now, errors)
+        assert draft is not None
+        rows.append(
+            {
+                "id": "da" + str(uuid.uuid4()),
+                "tenant_id": "t",
+                "provider_alert_id": draft.provider_alert_id,
+                "service_source": draft.service_source.value,
+                "detection_source": draft.detection_source.value,
+                "detector_id": draft.detector_id,
+                "type_key": type_key(draft.detector_id, draft.title),
+                "title": draft.title,
+                "category": draft.category,
+                "severity": draft.severity.value,
+                "severity_rank": draft.severity.rank,
+                "status": draft.status.value,
+                "classification": "unknown",
+                "determination": "unknown",
+                "investigation_state": "unknown",
+                "assigned_to": None,
+                "incident_id": None,
+                "tags": "[]",
+                "created_at": to_db_time(draft.created),
+                "last_update_at": to_db_time(now),
+                "first_activity_at": to_db_time(draft.first_activity),
+                "last_activity_at": to_db_time(draft.last_activity),
+                "resolved_at": None,
+                "occurrences": 1,
+                "fingerprint": draft.fingerprint,
+                "document": dumps(draft.document),
+            }
+        )
+    return rows
+
+
+def bench_raw(url: str, rows: list[dict[str, Any]]) -> float:
+    engine = create_database_engine(url)
+    upgrade_database(engine)
+    columns = list(rows[0])
+    sqlite = url.startswith("sqlite")
+    marks = ", ".join("?" if sqlite else "%s" for _ in columns)
+    sql = f"INSERT INTO alerts ({', '.join(columns)}) VALUES ({marks})"
+    tuples = [tuple(r[c] for c in columns) for r in rows]
+    raw = engine.raw_connection()
+    started = time.perf_counter()
+    for start in range(0, len(tuples), BATCH):
+        cursor = raw.cursor()
+        if sqlite:
+            cursor.execute("BEGIN IMMEDIATE")
+        cursor.executemany(sql, tuples[start : start + BATCH])
+        raw.commit()
+    elapsed = time.perf_counter() - started
+    raw.close()
+    engine.dispose()
+    return len(rows) / elapsed
+
+
+def bench_ingest(container: Container, batches: list[list[dict[str, Any]]]) -> float:
+    count = sum(len(b) for b in batches)
+    started = time.perf_counter()
+    for batch in batches:
+        container.ingest.ingest(list(batch))
+    return count / (time.perf_counter() - started)
+
+
+def fill(container: Container, gen: Generator, target: int) -> float:
+    started = time.perf_counter()
+    done = 0
+    while done < target:
+        size = min(5000, target - done)
+        container.ingest.ingest(list(gen.batch(size)))
+        done += size
+        if done % 100_000 < size:
+            rate = done / (time.perf_counter() - started)
+            print(json.dumps({"progress": done, "alerts_per_s": round(rate)}), flush=True)
+    return done / (time.perf_counter() - started)
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
+    }
+
+
+def bench_queue(container: Container, repeats: int) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    default = default_alert_view(now, 30)
+    queries = {
+        "default_view": ListQuery(),
+        "rare_entity": ListQuery(
+            filter=And((EntityMatch(EntityKind.DEVICE, RARE_DEVICE), default))
+        ),
+        "hot_entity": ListQuery(filter=And((EntityMatch(EntityKind.DEVICE, HOT_DEVICE), default))),
+    }
+    results: dict[str, Any] = {}
+    for name, query in queries.items():
+        for count in (False, True):
+            q = ListQuery(filter=query.filter, top=50, count=count)
+            samples = []
+            rows = 0
+            for _ in range(repeats):
+                started = time.perf_counter()
+                page, comments = container.alerts.queue(q)
+                body = [a.to_graph(comments.get(a.id)) for a in page.items]
+                samples.append(time.perf_counter() - started)
+                rows = len(body)
+            key = f"queue_{name}" + ("_with_count" if count else "")
+            results[key] = {**percentiles(samples), "rows": rows, "total": page.total}
+    return results
+
+
+def postgres_database(admin_url: str) -> tuple[str, Any]:
+    name = f"autoir_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), (
+        admin,
+        name,
+    )
+
+
+def drop_postgres(handle: Any) -> None:
+    admin, name = handle
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--stored", type=int, default=1_000_000, help="alerts stored before the at-scale figures"
+    )
+    parser.add_argument("--hot", type=int, default=100_000, help="alerts naming the hot device")
+    parser.add_argument("--sample", type=int, default=20_000, help="alerts in each throughput run")
+    parser.add_argument("--repeats", type=int, default=60)
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument("--keep", type=Path, help="keep the SQLite data directory here")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="autoir-bench-"))
+    end = datetime.now(UTC)
+    hot_share = args.hot / max(args.stored, 1)
+    gen = Generator(7, end, 90, hot_share, args.stored + args.sample)
+    sample = gen.batch(args.sample)
+    handles = []
+
+    def database(name: str) -> str:
+        if args.backend == "sqlite":
+            directory = workdir / name
+            directory.mkdir()
+            return f"sqlite:///{directory / 'autoir.db'}"
+        url, handle = postgres_database(args.postgres)
+        handles.append(handle)
+        return url
+
+    result: dict[str, Any] = {
+        "benchmark": "alerts",
+        "backend": args.backend,
+        "date": end.date().isoformat(),
+        "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+        "stored": args.stored,
+        "hot_entity_alerts": args.hot,
+        "batch": BATCH,
+    }
+    try:
+        result["raw_insert_per_s"] = round(bench_raw(database("raw"), raw_rows(sample, end)))
+        url = database("service")
+        settings = Settings(data_dir=(args.keep or workdir / "service"), database_url=url)
+        container = build(settings)
+        if args.backend == "postgresql":
+            upgrade_database(container.engine)
+        batches = [sample[i : i + BATCH] for i in range(0, len(sample), BATCH)]
+        result["ingest_empty_per_s"] = round(bench_ingest(container, batches))
+        result["ratio_empty"] = round(result["ingest_empty_per_s"] / result["raw_insert_per_s"], 3)
+        result["fill_per_s"] = round(fill(container, gen, args.stored - len(sample)))
+        more = gen.batch(args.sample)
+        batches = [more[i : i + BATCH] for i in range(0, len(more), BATCH)]
+        result["ingest_at_stored_per_s"] = round(bench_ingest(container, batches))
+        result["ratio_at_stored"] = round(
+            result["ingest_at_stored_per_s"] / result["raw_insert_per_s"], 3
+        )
+        result.update(bench_queue(container, args.repeats))
+        container.close()
+    finally:
+        for handle in handles:
+            drop_postgres(handle)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""UI routes, one module per page family; each route declares its permission (``ui.auth``)."""

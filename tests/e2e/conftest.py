@@ -1,0 +1,178 @@
+"""End-to-end fixtures: the real CLI loads the demo tenant and serves it; Chromium drives the UI.
+
+The browser is Debian's Chromium (``/usr/bin/chromium``); Playwright never downloads one here.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+PASSWORD = "e2e-password-123"
+ANALYST = "analyst@fabrikam.example"
+FRENCH_ANALYST = "lea@fabrikam.example"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    data_dir: Path
+
+
+def _cli(*args: str, data_dir: Path, stdin: str | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "autoir.cli.main", *args, "--data-dir", str(data_dir)],
+        input=stdin,
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"autoir serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    pytest.fail("autoir serve did not become healthy within 60 s")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    _cli("demo", data_dir=data_dir)
+    _cli(
+        "user",
+        "create",
+        "--username",
+        ANALYST,
+        "--role",
+        "Security operator",
+        "--display-name",
+        "Alex Analyst",
+        "--password-stdin",
+        data_dir=data_dir,
+        stdin=PASSWORD + "\n",
+    )
+    _cli(
+        "user",
+        "create",
+        "--username",
+        FRENCH_ANALYST,
+        "--role",
+        "Security operator",
+        "--display-name",
+        "Léa Moreau",
+        "--password-stdin",
+        data_dir=data_dir,
+        stdin=PASSWORD + "\n",
+    )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autoir.cli.main",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_healthy(url, process)
+        yield Server(url, data_dir)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("AUTOIR_TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail("Debian chromium is not installed: apt-get install chromium")
+        pytest.skip("Debian chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": 1600, "height": 1000}, locale="en-US"
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
+    yield tab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not errors, f"browser errors: {errors}"
+
+
+def sign_in(page: Any, username: str = ANALYST) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
