@@ -21,7 +21,13 @@ from autoir.services.alert_triage import AlertTriageService
 from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
 from autoir.settings import Settings
-from autoir.storage.database import create_database_engine, is_sqlite, upgrade_database
+from autoir.storage.checkpoints import WalCheckpointer
+from autoir.storage.database import (
+    create_database_engine,
+    is_sqlite,
+    start_checkpointer,
+    upgrade_database,
+)
 from autoir.storage.unit_of_work import SqlUnitOfWork
 
 TENANT_KEY = "tenant_id"
@@ -39,9 +45,12 @@ class Container:
     triage: AlertTriageService
     incidents: IncidentService
     access: AccessService
+    checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
-        """Release database connections."""
+        """Stop background work and release database connections."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
@@ -100,6 +109,7 @@ def build(
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
         access=access,
+        checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 
 

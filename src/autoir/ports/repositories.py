@@ -82,6 +82,12 @@ class AlertRepository(Protocol):
         """Record a repeat of the alert."""
         ...
 
+    def incidents_by_entities(
+        self, keys: Sequence[EntityKey], since: datetime
+    ) -> dict[EntityKey, list[tuple[int, datetime]]]:
+        """Incidents of alerts created since ``since`` that name each key, with the latest time."""
+        ...
+
     def get(self, alert_id: str) -> AlertRecord | None:
         """One alert."""
         ...
@@ -163,10 +169,8 @@ class NewIncident:
 class IncidentRepository(Protocol):
     """Incidents, their entity index and comments."""
 
-    def active_by_entities(
-        self, keys: Sequence[EntityKey], since: datetime, max_alerts: int
-    ) -> dict[EntityKey, list[tuple[int, datetime]]]:
-        """Active incidents under ``max_alerts`` alerts that saw each key at or after ``since``."""
+    def open_under(self, incident_ids: Sequence[int], max_alerts: int) -> set[int]:
+        """Those incidents that are still active and hold fewer than ``max_alerts`` alerts."""
         ...
 
     def create_many(
@@ -175,16 +179,12 @@ class IncidentRepository(Protocol):
         """Insert incidents; return their new ids in order."""
         ...
 
-    def attach_entities(self, rows: Sequence[tuple[int, EntityKey, datetime]]) -> None:
-        """Record (incident, entity key, seen): insert, or move ``last_seen`` forward."""
-        ...
-
     def add_alerts(self, incident_id: int, stats: IncidentStats, now: datetime) -> None:
         """Fold the aggregates of newly joined alerts into an incident (reopening it if needed)."""
         ...
 
     def redirect(self, absorbed_id: int, into_id: int, now: datetime) -> None:
-        """Mark an incident merged into another, moving its entity index."""
+        """Mark an incident merged into another."""
         ...
 
     def refresh(self, incident_id: int, now: datetime) -> None:

@@ -174,13 +174,19 @@ class AlertIngestService:
         all_keys = list(dict.fromkeys(k for keys in keys_per_alert for k in keys))
         since = min(p.draft.created for p in pending) - window
         cap = self._ctx.policy.max_incident_alerts
-        known = uow.incidents.active_by_entities(all_keys, since, cap) if all_keys else {}
+        known = uow.alerts.incidents_by_entities(all_keys, since) if all_keys else {}
+        joinable = uow.incidents.open_under([i for hits in known.values() for i, _ in hits], cap)
         inputs = []
         for p, keys in zip(pending, keys_per_alert, strict=True):
             floor = p.draft.created - window
-            candidates = {i for key in keys for i, seen in known.get(key, ()) if seen >= floor}
+            candidates = {
+                i
+                for key in keys
+                for i, seen in known.get(key, ())
+                if seen >= floor and i in joinable
+            }
             inputs.append(CorrelationInput(keys, p.draft.created, tuple(sorted(candidates))))
-        groups = correlate(inputs, window)
+        groups = correlate(inputs, window, cap)
         stats = [self._stats([pending[i] for i in g.alert_indexes]) for g in groups]
         fresh = [(g, s) for g, s in zip(groups, stats, strict=True) if g.keeper is None]
         new_ids = uow.incidents.create_many(
@@ -195,7 +201,6 @@ class AlertIngestService:
             id(g): incident for (g, _), incident in zip(fresh, new_ids, strict=True)
         }
         new_alerts: list[NewAlert] = []
-        entity_rows: list[tuple[int, tuple[str, str], datetime]] = []
         merged: set[int] = set()
         for group, group_stats in zip(groups, stats, strict=True):
             keeper = group.keeper
@@ -213,12 +218,6 @@ class AlertIngestService:
             new_alerts.extend(
                 NewAlert(pending[i].id, keeper, pending[i].draft) for i in group.alert_indexes
             )
-            entity_rows.extend(
-                (keeper, key, pending[i].draft.created)
-                for i in group.alert_indexes
-                for key in keys_per_alert[i]
-            )
-        uow.incidents.attach_entities(entity_rows)
         result.incidents.update(g.keeper or incident_of_group[id(g)] for g in groups)
         return new_alerts, merged
 

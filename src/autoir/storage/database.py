@@ -9,6 +9,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from autoir.storage.checkpoints import AUTOCHECKPOINT_PAGES, WalCheckpointer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,6 +41,7 @@ def create_database_engine(url: str) -> Engine:
             cursor.execute("PRAGMA cache_size=-131072")
             cursor.execute("PRAGMA mmap_size=268435456")
             cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -47,6 +51,16 @@ def create_database_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def start_checkpointer(url: str) -> WalCheckpointer | None:
+    """For a SQLite file database, start background WAL checkpoints; otherwise None."""
+    database = make_url(url).database
+    if not is_sqlite(url) or not database or database == ":memory:":
+        return None
+    checkpointer = WalCheckpointer(Path(database))
+    checkpointer.start()
+    return checkpointer
 
 
 def alembic_config(engine: Engine) -> Config:

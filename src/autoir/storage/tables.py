@@ -118,19 +118,6 @@ alert_comments = Table(
     Index("ix_alert_comments_alert_id", "alert_id"),
 )
 
-incident_entities = Table(
-    "incident_entities",
-    metadata,
-    Column("kind", String(32), primary_key=True),
-    Column("value", String(512), primary_key=True),
-    Column(
-        "incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column("last_seen_at", DateTime, nullable=False),
-    Index("ix_incident_entities_incident_id", "incident_id"),
-    sqlite_with_rowid=False,
-)
-
 incident_comments = Table(
     "incident_comments",
     metadata,

@@ -44,8 +44,9 @@ class CorrelationGroup:
 
 
 class _UnionFind:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, alerts: int) -> None:
         self.parent = list(range(size))
+        self.size = [1 if node < alerts else 0 for node in range(size)]
 
     def find(self, item: int) -> int:
         root = item
@@ -55,29 +56,38 @@ class _UnionFind:
             self.parent[item], item = root, self.parent[item]
         return root
 
-    def union(self, a: int, b: int) -> None:
+    def union(self, a: int, b: int, limit: int) -> None:
         root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+        if root_a == root_b or self.size[root_a] + self.size[root_b] > limit:
+            return
+        low, high = min(root_a, root_b), max(root_a, root_b)
+        self.parent[high] = low
+        self.size[low] += self.size[high]
 
 
-def correlate(alerts: Sequence[CorrelationInput], window: timedelta) -> list[CorrelationGroup]:
-    """Group the batch's new alerts; one group per connected component, by first alert index."""
+def correlate(
+    alerts: Sequence[CorrelationInput], window: timedelta, max_alerts: int = 1000
+) -> list[CorrelationGroup]:
+    """Group the batch's new alerts; one group per connected component, by first alert index.
+
+    A group stops growing at ``max_alerts`` new alerts (the incident correlation limit); later
+    alerts that would join it start or join another group.
+    """
     order = sorted(range(len(alerts)), key=lambda index: alerts[index].created)
     incident_nodes: dict[int, int] = {}
     for alert in alerts:
         for incident_id in alert.incident_ids:
             incident_nodes.setdefault(incident_id, len(alerts) + len(incident_nodes))
-    uf = _UnionFind(len(alerts) + len(incident_nodes))
+    uf = _UnionFind(len(alerts) + len(incident_nodes), len(alerts))
     last_seen: dict[EntityKey, int] = {}
     for index in order:
         alert = alerts[index]
         for incident_id in alert.incident_ids:
-            uf.union(index, incident_nodes[incident_id])
+            uf.union(index, incident_nodes[incident_id], max_alerts)
         for key in alert.keys:
             previous = last_seen.get(key)
             if previous is not None and alert.created - alerts[previous].created <= window:
-                uf.union(index, previous)
+                uf.union(index, previous, max_alerts)
             last_seen[key] = index
     members: dict[int, list[int]] = {}
     for index in range(len(alerts)):

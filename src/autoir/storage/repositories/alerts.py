@@ -15,6 +15,7 @@ from autoir.domain.alerts.record import AlertRecord, Comment
 from autoir.domain.queries.filters import EntityMatch, ListQuery, Node, conjuncts
 from autoir.ports.repositories import AlertRef, NewAlert, Page, VolumeBucket
 from autoir.storage import tables
+from autoir.storage.bulk import bulk_insert
 from autoir.storage.database import from_db_time, to_db_time
 from autoir.storage.repositories.rows import UNKNOWN, alert_from_row, comment_from_row, dumps
 from autoir.storage.sql_filters import ALERT_COLUMNS, ALERT_SORT_COLUMNS, to_condition
@@ -24,6 +25,8 @@ ae = tables.alert_entities
 ac = tables.alert_comments
 _CHUNK = 500
 _OPEN = (AlertStatus.NEW.value, AlertStatus.IN_PROGRESS.value)
+ALERT_INSERT_COLUMNS = tuple(column.name for column in a.columns)
+ENTITY_INSERT_COLUMNS = ("value", "kind", "created_at", "alert_id", "strong")
 
 
 def type_key(detector_id: str | None, title: str) -> str:
@@ -106,8 +109,8 @@ class SqlAlertRepository:
         if not alerts:
             return
         stamp = to_db_time(now)
-        alert_rows: list[dict[str, Any]] = []
-        entity_rows: list[dict[str, Any]] = []
+        alert_rows: list[tuple[object, ...]] = []
+        entity_rows: list[tuple[object, ...]] = []
         comment_rows: list[dict[str, Any]] = []
         for new in alerts:
             draft = new.draft
@@ -119,9 +122,9 @@ class SqlAlertRepository:
                     "tenant_id": tenant_id,
                     "incident_id": new.incident_id,
                     "status": draft.status.value,
-                    "classification": (draft.classification or UNKNOWN),
-                    "determination": (draft.determination or UNKNOWN),
-                    "investigation_state": (draft.investigation_state or UNKNOWN),
+                    "classification": draft.classification or UNKNOWN,
+                    "determination": draft.determination or UNKNOWN,
+                    "investigation_state": draft.investigation_state or UNKNOWN,
                     "assigned_to": draft.assigned_to,
                     "tags": dumps(list(draft.tags)),
                     "created_at": created,
@@ -130,24 +133,16 @@ class SqlAlertRepository:
                     "occurrences": 1,
                 }
             )
-            alert_rows.append(row)
+            alert_rows.append(tuple(row[c] for c in ALERT_INSERT_COLUMNS))
             entity_rows.extend(
-                {
-                    "alert_id": new.id,
-                    "kind": e.kind.value,
-                    "value": e.value[:512],
-                    "strong": e.strong,
-                    "created_at": created,
-                }
-                for e in draft.entities
+                (e.value[:512], e.kind.value, created, new.id, e.strong) for e in draft.entities
             )
             comment_rows.extend(
                 {"alert_id": new.id, "comment": text, "created_by": "source", "created_at": created}
                 for text in draft.comments
             )
-        self._c.execute(insert(a), alert_rows)
-        if entity_rows:
-            self._c.execute(insert(ae), entity_rows)
+        bulk_insert(self._c, a, ALERT_INSERT_COLUMNS, alert_rows)
+        bulk_insert(self._c, ae, ENTITY_INSERT_COLUMNS, entity_rows)
         if comment_rows:
             self._c.execute(insert(ac), comment_rows)
 
@@ -182,6 +177,33 @@ class SqlAlertRepository:
                 last_update_at=to_db_time(now),
             )
         )
+
+    def incidents_by_entities(
+        self, keys: Sequence[tuple[str, str]], since: datetime
+    ) -> dict[tuple[str, str], list[tuple[int, datetime]]]:
+        by_kind: dict[str, list[str]] = {}
+        for kind, value in keys:
+            by_kind.setdefault(kind, []).append(value)
+        found: dict[tuple[str, str], list[tuple[int, datetime]]] = {}
+        stamp = to_db_time(since)
+        # Per kind: SQLite plans "(kind, value) IN (VALUES …)" as a full scan; "kind = ? AND
+        # value IN (…)" walks the clustered (value, kind, created_at) key.
+        for kind, values in by_kind.items():
+            for start in range(0, len(values), _CHUNK):
+                rows = self._c.execute(
+                    select(ae.c.value, a.c.incident_id, func.max(ae.c.created_at))
+                    .select_from(ae.join(a, a.c.id == ae.c.alert_id))
+                    .where(
+                        ae.c.value.in_(values[start : start + _CHUNK]),
+                        ae.c.kind == kind,
+                        ae.c.created_at >= stamp,
+                        a.c.incident_id.is_not(None),
+                    )
+                    .group_by(ae.c.value, a.c.incident_id)
+                )
+                for value, incident_id, seen in rows:
+                    found.setdefault((kind, value), []).append((incident_id, from_db_time(seen)))
+        return found
 
     def get(self, alert_id: str) -> AlertRecord | None:
         row = self._c.execute(select(a).where(a.c.id == alert_id)).first()

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, func, insert, select, update
 
 from autoir.domain.alerts.enums import AlertSeverity, AlertStatus, IncidentStatus
 from autoir.domain.alerts.record import Comment
@@ -17,7 +15,7 @@ from autoir.domain.incidents.record import IncidentRecord
 from autoir.domain.queries.filters import ListQuery
 from autoir.ports.repositories import NewIncident, Page
 from autoir.storage import tables
-from autoir.storage.database import from_db_time, to_db_time
+from autoir.storage.database import to_db_time
 from autoir.storage.repositories.rows import (
     UNKNOWN,
     comment_from_row,
@@ -28,7 +26,6 @@ from autoir.storage.repositories.rows import (
 from autoir.storage.sql_filters import INCIDENT_COLUMNS, INCIDENT_SORT_COLUMNS, to_condition
 
 i = tables.incidents
-ie = tables.incident_entities
 ic = tables.incident_comments
 a = tables.alerts
 _CHUNK = 400
@@ -37,13 +34,6 @@ _ACTIVE = (
     IncidentStatus.IN_PROGRESS.value,
     IncidentStatus.AWAITING_ACTION.value,
 )
-
-
-def _by_first(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for first, second in pairs:
-        grouped.setdefault(first, []).append(second)
-    return grouped
 
 
 _SEVERITY_BY_RANK = {
@@ -76,46 +66,24 @@ def _stats_of(row: Any) -> IncidentStats:  # noqa: ANN401 - a SQLAlchemy row
 
 
 class SqlIncidentRepository:
-    """Incidents in SQL tables ``incidents``, ``incident_entities``, ``incident_comments``."""
+    """Incidents in SQL tables ``incidents`` and ``incident_comments``."""
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def active_by_entities(
-        self, keys: Sequence[tuple[str, str]], since: datetime, max_alerts: int
-    ) -> dict[tuple[str, str], list[tuple[int, datetime]]]:
-        stamp = to_db_time(since)
-        hits: list[tuple[str, str, int, datetime]] = []
-        # Two simple queries rather than a join: each then uses its own index, whatever the
-        # planner's guess about incident sizes.
-        # Grouped by kind: SQLite plans "(kind, value) IN (VALUES …)" as a full table scan.
-        for kind, values in _by_first(keys).items():
-            for start in range(0, len(values), _CHUNK):
-                hits.extend(
-                    self._c.execute(
-                        select(ie.c.kind, ie.c.value, ie.c.incident_id, ie.c.last_seen_at).where(
-                            ie.c.kind == kind,
-                            ie.c.value.in_(values[start : start + _CHUNK]),
-                            ie.c.last_seen_at >= stamp,
-                        )
-                    ).all()
-                )
-        candidates = sorted({incident_id for _, _, incident_id, _ in hits})
-        open_ids: set[int] = set()
-        for start in range(0, len(candidates), _CHUNK):
-            open_ids.update(
+    def open_under(self, incident_ids: Sequence[int], max_alerts: int) -> set[int]:
+        found: set[int] = set()
+        ids = sorted(set(incident_ids))
+        for start in range(0, len(ids), _CHUNK):
+            found.update(
                 self._c.execute(
                     select(i.c.id).where(
-                        i.c.id.in_(candidates[start : start + _CHUNK]),
+                        i.c.id.in_(ids[start : start + _CHUNK]),
                         i.c.status.in_(_ACTIVE),
                         i.c.alert_count < max_alerts,
                     )
                 ).scalars()
             )
-        found: dict[tuple[str, str], list[tuple[int, datetime]]] = {}
-        for kind, value, incident_id, seen in hits:
-            if incident_id in open_ids:
-                found.setdefault((kind, value), []).append((incident_id, from_db_time(seen)))
         return found
 
     def create_many(
@@ -145,33 +113,6 @@ class SqlIncidentRepository:
         result = self._c.execute(insert(i).returning(i.c.id, sort_by_parameter_order=True), rows)
         return [int(row[0]) for row in result]
 
-    def attach_entities(self, rows: Sequence[tuple[int, tuple[str, str], datetime]]) -> None:
-        latest: dict[tuple[int, str, str], datetime] = {}
-        for incident_id, (kind, value), seen in rows:
-            key = (incident_id, kind, value)
-            stamp = to_db_time(seen)
-            if key not in latest or latest[key] < stamp:
-                latest[key] = stamp
-        if not latest:
-            return
-        dialect_insert = sqlite_insert if self._c.dialect.name == "sqlite" else postgresql_insert
-        stmt = dialect_insert(ie)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[ie.c.kind, ie.c.value, ie.c.incident_id],
-            set_={
-                "last_seen_at": case(
-                    (stmt.excluded.last_seen_at > ie.c.last_seen_at, stmt.excluded.last_seen_at),
-                    else_=ie.c.last_seen_at,
-                )
-            },
-        )
-        values = [
-            {"incident_id": k[0], "kind": k[1], "value": k[2], "last_seen_at": t}
-            for k, t in latest.items()
-        ]
-        for start in range(0, len(values), 2000):
-            self._c.execute(stmt, values[start : start + 2000])
-
     def add_alerts(self, incident_id: int, stats: IncidentStats, now: datetime) -> None:
         row = self._c.execute(select(i).where(i.c.id == incident_id)).first()
         if row is None or row.status == IncidentStatus.REDIRECTED.value:
@@ -184,11 +125,6 @@ class SqlIncidentRepository:
         self._c.execute(update(i).where(i.c.id == incident_id).values(**values))
 
     def redirect(self, absorbed_id: int, into_id: int, now: datetime) -> None:
-        rows = self._c.execute(
-            select(ie.c.kind, ie.c.value, ie.c.last_seen_at).where(ie.c.incident_id == absorbed_id)
-        ).all()
-        self.attach_entities([(into_id, (k, v), from_db_time(t)) for k, v, t in rows])
-        self._c.execute(delete(ie).where(ie.c.incident_id == absorbed_id))
         self._c.execute(
             update(i)
             .where(i.c.id == absorbed_id)

@@ -127,24 +127,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_incident_comments_incident_id", ["incident_id"], unique=False)
 
     op.create_table(
-        "incident_entities",
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("value", sa.String(length=512), nullable=False),
-        sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["incident_id"],
-            ["incidents.id"],
-            name=op.f("fk_incident_entities_incident_id_incidents"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("kind", "value", "incident_id", name=op.f("pk_incident_entities")),
-        sqlite_with_rowid=False,
-    )
-    with op.batch_alter_table("incident_entities", schema=None) as batch_op:
-        batch_op.create_index("ix_incident_entities_incident_id", ["incident_id"], unique=False)
-
-    op.create_table(
         "users",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("username", sa.String(length=256), nullable=False),
@@ -246,10 +228,6 @@ def downgrade() -> None:
 
     op.drop_table("alert_comments")
     op.drop_table("users")
-    with op.batch_alter_table("incident_entities", schema=None) as batch_op:
-        batch_op.drop_index("ix_incident_entities_incident_id")
-
-    op.drop_table("incident_entities")
     with op.batch_alter_table("incident_comments", schema=None) as batch_op:
         batch_op.drop_index("ix_incident_comments_incident_id")
 
