@@ -23,10 +23,12 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 alerts_app = typer.Typer(help="Alerts.", no_args_is_help=True)
+role_app = typer.Typer(help="Roles (built-in and custom).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(role_app, name="role")
 console = Console(stderr=True)
 
 DataDir = Annotated[
@@ -217,6 +219,37 @@ def user_set_password(username: str, data_dir: DataDir = None) -> None:
     except AutoirError as exc:
         raise _fail(exc) from None
     console.print(f"Password of '{username}' changed.")
+
+
+@role_app.command("list")
+def role_list(data_dir: DataDir = None) -> None:
+    """List roles and their permissions."""
+    table = Table("role", "built-in", "permissions")
+    for role in _container(data_dir).access.roles():
+        table.add_row(
+            role.name,
+            "yes" if role.builtin else "no",
+            ", ".join(sorted(p.value for p in role.permissions)),
+        )
+    Console().print(table)
+
+
+@role_app.command("create")
+def role_create(
+    name: Annotated[str, typer.Option(help="Role name.")],
+    permission: Annotated[
+        list[str],
+        typer.Option("--permission", help="Repeat for each permission, e.g. manage_alerts."),
+    ],
+    description: Annotated[str, typer.Option(help="What the role is for.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create or update a custom role composed of permissions."""
+    try:
+        role = _container(data_dir).access.create_role(name, permission, description)
+    except AutoirError as exc:
+        raise _fail(exc) from None
+    console.print(f"Role '{role.name}': {', '.join(sorted(p.value for p in role.permissions))}")
 
 
 @alerts_app.command("ingest")

@@ -99,7 +99,7 @@ class IncidentService:
         self._ctx = ctx
 
     def search(self, query: ListQuery) -> Page[IncidentRecord]:
-        """A page of incidents (redirected ones only when the filter asks for them)."""
+        """A page of incidents, merged (redirected) ones included, as Graph lists them."""
         with self._ctx.read_uow() as uow:
             return uow.incidents.search(query)
 
