@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Seeded demo tenant generator. Pure: imports only the standard library."""
 
 from autoir.demo.directory import DemoDevice, DemoUser

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Assembling Graph ``alert`` request bodies, and the triage state an alert has reached."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """All alert kinds of the demo tenant, by key."""
 
 from __future__ import annotations

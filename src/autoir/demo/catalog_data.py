@@ -1,38 +1,23 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """App governance and data loss prevention detections."""
 
 from __future__ import annotations
 
+from autoir.demo.catalog_sources import (
+    APPG as _APPG,
+)
+from autoir.demo.catalog_sources import (
+    DLP as _DLP,
+)
+from autoir.demo.catalog_sources import (
+    DLP_ACTIONS as _DLP_ACTIONS,
+)
+from autoir.demo.catalog_sources import (
+    DLPS as _DLPS,
+)
+from autoir.demo.catalog_sources import (
+    OAUTH as _OAUTH,
+)
 from autoir.demo.kinds import AlertKind, Shape, kind
-
-_MDI = "microsoftDefenderForIdentity"
-_AAD = "azureAdIdentityProtection"
-_MDCA = "microsoftDefenderForCloudApps"
-_CAS = "cloudAppSecurity"
-_APPG = "microsoftAppGovernance"
-_DLP = "dataLossPrevention"
-_DLPS = "microsoftDataLossPrevention"
-_SIGN_IN = (
-    "Confirm the sign-in with the user. If it was not them, reset the password, revoke "
-    "refresh tokens, require MFA re-registration and review activity since the sign-in."
-)
-_MDI_ACTIONS = (
-    "Find the source computer and the account used, review the account's recent logons and "
-    "isolate the source device if the activity is not expected."
-)
-_CLOUD = (
-    "Review the user's activity log in Defender for Cloud Apps around the alert and suspend "
-    "the user if the activity cannot be explained."
-)
-_DLP_ACTIONS = (
-    "Review the matched content and the policy tip override justification, contact the user's "
-    "manager, and revoke external sharing links if the share was not approved."
-)
-_OAUTH = (
-    "Review the app's permissions and consent grants, disable the app and revoke its "
-    "credentials and tokens if it is not sanctioned."
-)
 
 DATA_KINDS: tuple[AlertKind, ...] = (
     kind(

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Defender for Office 365 alert policies (their real titles) and e-mail related detections."""
 
 from __future__ import annotations

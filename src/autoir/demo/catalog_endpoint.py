@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Defender for Endpoint detections (EDR, antivirus, SmartScreen, custom indicators)."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Content for alerts: external domains, lures, threat names, cloud and OAuth applications.
 
 Every domain is under a reserved top-level domain (``.example``, ``.test``, ``.invalid``).

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """The demo directory: users with departments and titles, and the devices they own."""
 
 from __future__ import annotations

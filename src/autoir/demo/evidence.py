@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Builders for Graph ``alertEvidence`` objects (device, file, process, user, network, cloud)."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """The entry point: :func:`generate_demo_tenant`."""
 
 from __future__ import annotations

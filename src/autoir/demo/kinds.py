@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """The :class:`AlertKind` record: one detector of one product, as the catalog lists them."""
 
 from __future__ import annotations

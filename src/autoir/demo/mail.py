@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """E-mail messages and their evidence (``analyzedMessageEvidence``, ``mailClusterEvidence``)."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """People data for the demo directory: names by country, departments and job titles."""
 
 from __future__ import annotations

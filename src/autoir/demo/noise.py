@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Background alerts: the everyday queue with a daily and weekly rhythm."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Subjects for background alerts: weighted users and devices, recurring files, fillers."""
 
 from __future__ import annotations

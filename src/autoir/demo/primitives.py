@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Seeded building blocks: GUIDs, hashes, documentation IP addresses and Graph timestamps."""
 
 from __future__ import annotations

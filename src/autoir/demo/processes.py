@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Process chains (parent -> child -> grandchild) for endpoint detections."""
 
 from __future__ import annotations

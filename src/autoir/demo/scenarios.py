@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """The attack scenarios of the demo tenant and where they fall in the time window.
 
 Each scenario raises several alerts that share strong entities (device, user, mailbox, file

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Attack scenarios on devices: a web server takeover, ransomware, and a red-team exercise."""
 
 from __future__ import annotations

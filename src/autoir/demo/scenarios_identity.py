@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Attack scenarios on identities and data: password spray, an insider, Kerberoasting."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Mailbox takeover scenarios: business email compromise and OAuth consent phishing."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Phishing scenarios: a credential-theft campaign and a malicious-attachment campaign."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Evidence for background identity, sign-in, cloud-app, DLP and OAuth alerts."""
 
 from __future__ import annotations

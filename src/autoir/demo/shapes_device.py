@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Evidence for background endpoint alerts (Windows clients and Linux servers)."""
 
 from __future__ import annotations

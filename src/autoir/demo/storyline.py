@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """The frame every attack scenario is written in: its cast, its clock and its alerts."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# Copyright 2026 The AutoIR Authors
-# SPDX-License-Identifier: Apache-2.0
 """Tests for the seeded demo tenant generator."""
 
 from __future__ import annotations
