@@ -39,7 +39,9 @@ def create_database_engine(url: str) -> Engine:
             # Random-keyed indexes (GUID ids, hashes) touch pages all over the file; the default
             # 2 MiB page cache made every ingest batch re-read them.
             cursor.execute("PRAGMA cache_size=-131072")
-            cursor.execute("PRAGMA mmap_size=268435456")
+            cursor.execute(
+                "PRAGMA mmap_size=1073741824"
+            )  # address space only; pages stay in the OS cache
             cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             cursor.close()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -88,7 +89,14 @@ alerts = Table(
     # (created_at, id) serves "newest first" with its tiebreak straight from the index; a
     # (status, created_at) index made SQLite sort every match in a temporary B-tree instead.
     Index("ix_alerts_created_at_id", "created_at", "id"),
-    Index("ix_alerts_fingerprint", "fingerprint", "last_activity_at"),
+    # Folding applies only to alerts without a provider id, so only they are indexed.
+    Index(
+        "ix_alerts_fingerprint",
+        "fingerprint",
+        "last_activity_at",
+        sqlite_where=text("provider_alert_id IS NULL"),
+        postgresql_where=text("provider_alert_id IS NULL"),
+    ),
     Index("ix_alerts_incident_id", "incident_id"),
     Index("ix_alerts_type_key", "type_key", "created_at"),
 )

@@ -96,6 +96,7 @@ class SqlAlertRepository:
                 )
                 .where(
                     a.c.fingerprint.in_(chunk),
+                    a.c.provider_alert_id.is_(None),  # matches the partial index
                     a.c.last_activity_at >= to_db_time(since),
                     a.c.status.in_(_OPEN),
                 )

@@ -103,7 +103,11 @@ def upgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index("ix_alerts_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(
-            "ix_alerts_fingerprint", ["fingerprint", "last_activity_at"], unique=False
+            "ix_alerts_fingerprint",
+            ["fingerprint", "last_activity_at"],
+            unique=False,
+            sqlite_where=sa.text("provider_alert_id IS NULL"),
+            postgresql_where=sa.text("provider_alert_id IS NULL"),
         )
         batch_op.create_index("ix_alerts_incident_id", ["incident_id"], unique=False)
         batch_op.create_index("ix_alerts_type_key", ["type_key", "created_at"], unique=False)
@@ -235,7 +239,11 @@ def downgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_index("ix_alerts_type_key")
         batch_op.drop_index("ix_alerts_incident_id")
-        batch_op.drop_index("ix_alerts_fingerprint")
+        batch_op.drop_index(
+            "ix_alerts_fingerprint",
+            sqlite_where=sa.text("provider_alert_id IS NULL"),
+            postgresql_where=sa.text("provider_alert_id IS NULL"),
+        )
         batch_op.drop_index("ix_alerts_created_at_id")
 
     op.drop_table("alerts")
