@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from autoir.bootstrap import Container
+from autoir.domain.alerts.evidence import EntityKind
+from autoir.domain.queries.filters import EntityMatch, ListQuery
 from tests.conftest import ApiClient
 from tests.support import alerts as A
 from tests.support.clock import FakeClock
@@ -158,3 +161,16 @@ def test_bad_query_options_are_400_naming_the_problem(api: ApiClient) -> None:
     assert "extreme" in unknown_enum.json()["error"]["message"]
     unknown_field = api.get("/api/v1/alerts", params={"$filter": "colour eq 'red'"})
     assert "colour" in unknown_field.json()["error"]["message"]
+
+
+def test_capped_count_is_a_lower_bound(api: ApiClient, container: Container) -> None:
+    _ingest(api, *[A.alert(evidence=[A.device("ab" * 20)]) for _ in range(5)])
+    page, _ = container.alerts.queue(ListQuery(top=2, count=True, count_limit=3))
+    assert (page.total, page.total_is_lower_bound, len(page.items)) == (3, True, 2)
+    page, _ = container.alerts.queue(ListQuery(top=2, count=True, count_limit=10))
+    assert (page.total, page.total_is_lower_bound) == (5, False)
+    entity = EntityMatch(EntityKind.DEVICE, "ab" * 20)
+    page, _ = container.alerts.queue(ListQuery(filter=entity, count=True, count_limit=4))
+    assert (page.total, page.total_is_lower_bound) == (4, True)
+    exact = api.get("/api/v1/alerts", params={"$count": "true"}).json()
+    assert exact["@odata.count"] == 5

@@ -44,6 +44,7 @@ class Page(Generic[T]):
 
     items: list[T]
     total: int | None
+    total_is_lower_bound: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,9 @@ DEFAULT_STATUSES = (AlertStatus.NEW.value, AlertStatus.IN_PROGRESS.value)
 DEFAULT_RANGE = "30d"
 SORTABLE = frozenset(name for name, spec in ALERT_FIELDS.items() if spec.sortable)
 
+# Counts shown on screens stop here ("10,000+"); exact counts of huge results cost too much.
+COUNT_LIMIT = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class QueueForm:

@@ -117,6 +117,9 @@ class ListQuery:
     top: int = 50
     skip: int = 0
     count: bool = False
+    # Stop counting past this many matches (the total is then a lower bound): screens show
+    # "10,000+" instead of paying for an exact count of a third of a million alerts.
+    count_limit: int | None = None
 
 
 def conjuncts(node: Node | None) -> tuple[Node, ...]:

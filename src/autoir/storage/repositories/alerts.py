@@ -12,7 +12,7 @@ from autoir.domain.alerts.draft import AlertDraft
 from autoir.domain.alerts.enums import AlertStatus
 from autoir.domain.alerts.evidence import Entity, EntityKind
 from autoir.domain.alerts.record import AlertRecord, Comment
-from autoir.domain.queries.filters import EntityMatch, ListQuery, Node, conjuncts
+from autoir.domain.queries.filters import Compare, EntityMatch, ListQuery, Node, conjuncts
 from autoir.ports.repositories import AlertRef, NewAlert, Page, VolumeBucket
 from autoir.storage import tables
 from autoir.storage.bulk import bulk_insert
@@ -238,6 +238,10 @@ class SqlAlertRepository:
         )
         for term in rest:
             stmt = stmt.where(to_condition(term, ALERT_COLUMNS))
+            # The entity row carries the alert's creation time: bounding it too keeps the scan
+            # of a hot entity to the asked-for window instead of its whole history.
+            if isinstance(term, Compare) and term.field == "createdDateTime":
+                stmt = stmt.where(to_condition(term, {"createdDateTime": ae.c.created_at}))
         return stmt, ae.c.created_at
 
     def search(self, query: ListQuery) -> Page[AlertRecord]:
@@ -254,10 +258,19 @@ class SqlAlertRepository:
         rows = self._c.execute(stmt.limit(query.top).offset(query.skip))
         items = [alert_from_row(row) for row in rows]
         total = None
+        capped = False
         if query.count:
-            count_stmt, _ = self._filtered(query, [func.count()])
+            if query.count_limit is None:
+                count_stmt, _ = self._filtered(query, [func.count()])
+            else:
+                matches, _ = self._filtered(query, [a.c.id])
+                count_stmt = select(func.count()).select_from(
+                    matches.limit(query.count_limit + 1).subquery()
+                )
             total = self._c.execute(count_stmt).scalar_one()
-        return Page(items, total)
+            if query.count_limit is not None and total > query.count_limit:
+                total, capped = query.count_limit, True
+        return Page(items, total, capped)
 
     def ids_matching(self, query: ListQuery, limit: int) -> list[str]:
         stmt, created = self._filtered(query, [a.c.id])

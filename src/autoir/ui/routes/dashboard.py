@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from autoir.odata import parse_list_query
 from autoir.ports.repositories import VolumeBucket
 from autoir.ui.auth import ReadViewer, Viewer, container_of
 from autoir.ui.filter_terms import timestamp
+from autoir.ui.queue_filters import COUNT_LIMIT
 from autoir.ui.routing import UiRoute, templates_of
 
 router = APIRouter(route_class=UiRoute)
@@ -45,19 +47,23 @@ SOURCE_COLOURS = (
 )
 
 
-def _count(container: Container, filter_text: str, *, incidents: bool = False) -> int:
-    query = parse_list_query(
-        INCIDENT_FIELDS if incidents else ALERT_FIELDS,
-        filter_text=filter_text,
-        orderby=None,
-        top="1",
-        skip=None,
-        count="true",
-        max_top=1,
-        entity_filters=not incidents,
+def _count(container: Container, filter_text: str, *, incidents: bool = False) -> tuple[int, bool]:
+    """A tile's count and whether it stopped at the cap (shown as "10,000+")."""
+    query = replace(
+        parse_list_query(
+            INCIDENT_FIELDS if incidents else ALERT_FIELDS,
+            filter_text=filter_text,
+            orderby=None,
+            top="1",
+            skip=None,
+            count="true",
+            max_top=1,
+            entity_filters=not incidents,
+        ),
+        count_limit=None if incidents else COUNT_LIMIT,
     )
     page = container.incidents.search(query) if incidents else container.alerts.queue(query)[0]
-    return page.total or 0
+    return page.total or 0, page.total_is_lower_bound
 
 
 def _series(buckets: list[VolumeBucket], days: list[str], order: list[str]) -> list[dict[str, Any]]:
@@ -115,12 +121,14 @@ def dashboard_context(container: Container, viewer: Viewer, label: Label) -> dic
         ),
     ]
     tile_values = {
-        key: {"count": _count(container, text), "url": _queue_url(text), "icon": icon}
+        key: dict(zip(("count", "capped"), _count(container, text), strict=True))
+        | {"url": _queue_url(text), "icon": icon}
         for key, text, icon in tiles
     }
     active = "status in ('active', 'inProgress')"
     tile_values["incidents"] = {
-        "count": _count(container, active, incidents=True),
+        "count": _count(container, active, incidents=True)[0],
+        "capped": False,
         "url": "/incidents?status=active&status=inProgress",
         "icon": "layers",
     }
