@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from autoir.bootstrap import Container, build
+from autoir.bootstrap import Container, build, migrate
 from autoir.domain.alerts.draft import parse_alert
 from autoir.domain.alerts.evidence import EntityKind
 from autoir.domain.errors import FieldError
@@ -332,9 +332,8 @@ def main() -> None:
         result["raw_insert_per_s"] = round(bench_raw(database("raw"), raw_rows(sample, end)))
         url = database("service")
         settings = Settings(data_dir=(args.keep or workdir / "service"), database_url=url)
+        migrate(settings)
         container = build(settings)
-        if args.backend == "postgresql":
-            upgrade_database(container.engine)
         batches = [sample[i : i + BATCH] for i in range(0, len(sample), BATCH)]
         result["ingest_empty_per_s"] = round(bench_ingest(container, batches))
         result["ratio_empty"] = round(result["ingest_empty_per_s"] / result["raw_insert_per_s"], 3)

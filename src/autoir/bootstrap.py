@@ -11,6 +11,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from autoir.domain.errors import DatabaseNotReady
 from autoir.platform.clock import RandomIds, SystemClock
 from autoir.platform.passwords import Argon2PasswordHasher
 from autoir.ports.clock import Clock, IdGenerator
@@ -25,6 +26,7 @@ from autoir.storage.checkpoints import WalCheckpointer
 from autoir.storage.database import (
     create_database_engine,
     is_sqlite,
+    pending_migrations,
     start_checkpointer,
     upgrade_database,
 )
@@ -82,6 +84,12 @@ def build(
     engine = prepare_database(settings)
     if migrate_embedded and is_sqlite(settings.effective_database_url()):
         upgrade_database(engine)
+    elif pending_migrations(engine):
+        engine.dispose()
+        raise DatabaseNotReady(
+            "The database is not migrated to this version of AutoIR: run `autoir db upgrade` "
+            "with the same AUTOIR_DATABASE_URL first."
+        )
     tenant_id = settings.tenant_id or _stored_tenant_id(engine, ids or RandomIds())
     policy = Policy(
         tenant_id=tenant_id,

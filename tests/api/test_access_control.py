@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from autoir.bootstrap import Container
 from tests.conftest import ApiClient
 from tests.support import alerts as A
@@ -96,3 +100,26 @@ def test_custom_role_from_permissions(api: ApiClient, container: Container) -> N
         ).status_code
         == 200
     )
+
+
+def test_unmigrated_postgresql_gives_a_clear_error(postgres_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from autoir.bootstrap import build
+    from autoir.domain.errors import DatabaseNotReady
+    from autoir.settings import Settings
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = "autoir_unmigrated_" + tmp_path.name[-8:].replace("-", "_")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        with pytest.raises(DatabaseNotReady, match="autoir db upgrade"):
+            build(Settings(data_dir=tmp_path, database_url=url))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -46,7 +46,10 @@ def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
 
 
 def _container(data_dir: Path | None) -> Container:
-    return build(_settings(data_dir))
+    try:
+        return build(_settings(data_dir))
+    except AutoirError as exc:
+        raise _fail(exc) from None
 
 
 def _fail(exc: AutoirError) -> typer.Exit:
@@ -71,7 +74,10 @@ def serve(
     from autoir.cli.server import create_app  # noqa: PLC0415
 
     settings = _settings(data_dir, host=host, port=port)
-    container = build(settings)
+    try:
+        container = build(settings)
+    except AutoirError as exc:
+        raise _fail(exc) from None
     login = None
     if demo:
         if not has_alerts(container):

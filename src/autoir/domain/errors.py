@@ -9,7 +9,8 @@ classes to transport codes in one table (``api/errors.py``) and never inspect me
     ├── NotFound                an id that does not exist
     ├── Conflict                a state change that the current state forbids
     ├── AuthenticationRequired  no or bad credentials
-    └── PermissionDenied        authenticated, but the role lacks the permission
+    ├── PermissionDenied        authenticated, but the role lacks the permission
+    └── DatabaseNotReady        the database needs `autoir db upgrade`
 """
 
 from __future__ import annotations
@@ -78,3 +79,9 @@ class PermissionDenied(AutoirError):
     """The caller is authenticated but lacks the permission."""
 
     code = "forbidden"
+
+
+class DatabaseNotReady(AutoirError):
+    """The configured database is not migrated to this version of AutoIR."""
+
+    code = "databaseNotReady"
