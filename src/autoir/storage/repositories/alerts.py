@@ -15,7 +15,7 @@ from autoir.domain.alerts.record import AlertRecord, Comment
 from autoir.domain.queries.filters import Compare, EntityMatch, ListQuery, Node, conjuncts
 from autoir.ports.repositories import AlertRef, NewAlert, Page, VolumeBucket
 from autoir.storage import tables
-from autoir.storage.bulk import bulk_insert
+from autoir.storage.bulk import bulk_insert, values_table
 from autoir.storage.database import from_db_time, to_db_time
 from autoir.storage.repositories.rows import UNKNOWN, alert_from_row, comment_from_row, dumps
 from autoir.storage.sql_filters import ALERT_COLUMNS, ALERT_SORT_COLUMNS, to_condition
@@ -68,19 +68,21 @@ class SqlAlertRepository:
         # Grouped by source: SQLite plans "(a, b) IN (VALUES …)" as a full table scan.
         for source, provider_ids in by_source.items():
             for start in range(0, len(provider_ids), _CHUNK):
-                rows = self._c.execute(
-                    select(
-                        a.c.provider_alert_id,
-                        a.c.id,
-                        a.c.incident_id,
-                        a.c.occurrences,
-                        a.c.last_activity_at,
-                    ).where(
-                        a.c.service_source == source,
-                        a.c.provider_alert_id.in_(provider_ids[start : start + _CHUNK]),
-                    )
+                chunk = provider_ids[start : start + _CHUNK]
+                stmt = select(
+                    a.c.provider_alert_id,
+                    a.c.id,
+                    a.c.incident_id,
+                    a.c.occurrences,
+                    a.c.last_activity_at,
+                ).where(a.c.service_source == source)
+                wanted = values_table(self._c, "wanted", "pid", chunk)
+                stmt = (
+                    stmt.join(wanted, a.c.provider_alert_id == wanted.c.pid)
+                    if wanted is not None
+                    else stmt.where(a.c.provider_alert_id.in_(chunk))
                 )
-                for row in rows:
+                for row in self._c.execute(stmt):
                     found[(source, row[0])] = AlertRef(row[1], row[2], row[3], from_db_time(row[4]))
         return found
 
@@ -90,19 +92,20 @@ class SqlAlertRepository:
         found: dict[str, AlertRef] = {}
         for start in range(0, len(fingerprints), _CHUNK):
             chunk = fingerprints[start : start + _CHUNK]
-            rows = self._c.execute(
-                select(
-                    a.c.fingerprint, a.c.id, a.c.incident_id, a.c.occurrences, a.c.last_activity_at
-                )
-                .where(
-                    a.c.fingerprint.in_(chunk),
-                    a.c.provider_alert_id.is_(None),  # matches the partial index
-                    a.c.last_activity_at >= to_db_time(since),
-                    a.c.status.in_(_OPEN),
-                )
-                .order_by(a.c.last_activity_at)
+            stmt = select(
+                a.c.fingerprint, a.c.id, a.c.incident_id, a.c.occurrences, a.c.last_activity_at
+            ).where(
+                a.c.provider_alert_id.is_(None),  # matches the partial index
+                a.c.last_activity_at >= to_db_time(since),
+                a.c.status.in_(_OPEN),
             )
-            for row in rows:  # newest last, so it wins
+            wanted = values_table(self._c, "wanted", "fp", chunk)
+            stmt = (
+                stmt.join(wanted, a.c.fingerprint == wanted.c.fp)
+                if wanted is not None
+                else stmt.where(a.c.fingerprint.in_(chunk))
+            )
+            for row in self._c.execute(stmt.order_by(a.c.last_activity_at)):  # newest wins
                 found[row[0]] = AlertRef(row[1], row[2], row[3], from_db_time(row[4]))
         return found
 
@@ -191,16 +194,18 @@ class SqlAlertRepository:
         # value IN (…)" walks the clustered (value, kind, created_at) key.
         for kind, values in by_kind.items():
             for start in range(0, len(values), _CHUNK):
+                chunk = values[start : start + _CHUNK]
+                source = ae.join(a, a.c.id == ae.c.alert_id)
+                stmt = select(ae.c.value, a.c.incident_id, func.max(ae.c.created_at)).where(
+                    ae.c.kind == kind, ae.c.created_at >= stamp, a.c.incident_id.is_not(None)
+                )
+                wanted = values_table(self._c, "wanted", "value", chunk)
+                if wanted is not None:
+                    source = source.join(wanted, ae.c.value == wanted.c.value)
+                else:
+                    stmt = stmt.where(ae.c.value.in_(chunk))
                 rows = self._c.execute(
-                    select(ae.c.value, a.c.incident_id, func.max(ae.c.created_at))
-                    .select_from(ae.join(a, a.c.id == ae.c.alert_id))
-                    .where(
-                        ae.c.value.in_(values[start : start + _CHUNK]),
-                        ae.c.kind == kind,
-                        ae.c.created_at >= stamp,
-                        a.c.incident_id.is_not(None),
-                    )
-                    .group_by(ae.c.value, a.c.incident_id)
+                    stmt.select_from(source).group_by(ae.c.value, a.c.incident_id)
                 )
                 for value, incident_id, seen in rows:
                     found.setdefault((kind, value), []).append((incident_id, from_db_time(seen)))
