@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, String, and_, func, insert, or_, select, true, update
 
 from autoir.domain.alerts.draft import AlertDraft
 from autoir.domain.alerts.enums import AlertStatus
@@ -69,19 +69,30 @@ class SqlAlertRepository:
         for source, provider_ids in by_source.items():
             for start in range(0, len(provider_ids), _CHUNK):
                 chunk = provider_ids[start : start + _CHUNK]
-                stmt = select(
+                columns = (
                     a.c.provider_alert_id,
                     a.c.id,
                     a.c.incident_id,
                     a.c.occurrences,
                     a.c.last_activity_at,
-                ).where(a.c.service_source == source)
-                wanted = values_table(self._c, "wanted", "pid", chunk)
-                stmt = (
-                    stmt.join(wanted, a.c.provider_alert_id == wanted.c.pid)
-                    if wanted is not None
-                    else stmt.where(a.c.provider_alert_id.in_(chunk))
                 )
+                wanted = values_table(self._c, "wanted", "pid", chunk)
+                if wanted is not None:
+                    # One index probe per wanted id, whatever the planner's statistics say: a
+                    # hash join over every alert of the source cost 0.4 s at 375,000 alerts.
+                    # LIMIT 1 (the key is unique) also stops PostgreSQL from flattening the
+                    # LATERAL back into that join.
+                    probe = (
+                        select(*columns)
+                        .where(a.c.service_source == source, a.c.provider_alert_id == wanted.c.pid)
+                        .limit(1)
+                        .lateral("probe")
+                    )
+                    stmt = select(*probe.c).select_from(wanted).join(probe, true())
+                else:
+                    stmt = select(*columns).where(
+                        a.c.service_source == source, a.c.provider_alert_id.in_(chunk)
+                    )
                 for row in self._c.execute(stmt):
                     found[(source, row[0])] = AlertRef(row[1], row[2], row[3], from_db_time(row[4]))
         return found
