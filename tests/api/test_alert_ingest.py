@@ -179,3 +179,29 @@ def test_repeats_inside_one_batch_fold_together(api: ApiClient) -> None:
     assert len(set(response["ids"])) == 1
     assert response["created"] == 1
     assert api.get(f"/api/v1/alerts/{response['ids'][0]}").json()["occurrenceCount"] == 3
+
+
+def test_mixed_batch_of_new_repeated_and_duplicate_provider_ids(api: ApiClient) -> None:
+    first = api.post("/api/v1/alerts", json=A.alert(providerAlertId="M-1", severity="low")).json()[
+        "ids"
+    ][0]
+    batch = [
+        A.alert(providerAlertId="M-1", severity="high"),
+        A.alert(providerAlertId="M-2"),
+        A.alert(providerAlertId="M-2", title="Second copy wins"),
+    ]
+    response = api.post("/api/v1/alerts", json={"value": batch}).json()
+    assert response["ids"][0] == first
+    assert response["ids"][1] == response["ids"][2] != first
+    assert (response["created"], response["updated"]) == (1, 1)
+    assert api.get(f"/api/v1/alerts/{response['ids'][1]}").json()["title"] == "Second copy wins"
+    assert api.get(f"/api/v1/alerts/{first}").json()["severity"] == "high"
+
+
+def test_story_of_an_alert_without_strong_entities(api: ApiClient) -> None:
+    alert_id = api.post("/api/v1/alerts", json=A.alert(evidence=[A.ip("10.1.2.3")])).json()["ids"][
+        0
+    ]
+    story = api.get(f"/api/v1/alerts/{alert_id}/story").json()
+    assert [i["alertId"] for i in story["items"] if i["kind"] == "alert"] == [alert_id]
+    assert story["processTree"] == []
