@@ -174,3 +174,15 @@ def test_capped_count_is_a_lower_bound(api: ApiClient, container: Container) -> 
     assert (page.total, page.total_is_lower_bound) == (4, True)
     exact = api.get("/api/v1/alerts", params={"$count": "true"}).json()
     assert exact["@odata.count"] == 5
+
+
+def test_volume_is_cached_for_a_minute(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    _ingest(api, A.alert(severity="high"))
+    first = container.alerts.volume(30, "severity")
+    assert sum(b.count for b in first) == 1
+    _ingest(api, A.alert(severity="high"))
+    assert sum(b.count for b in container.alerts.volume(30, "severity")) == 1
+    clock.advance(seconds=61)
+    assert sum(b.count for b in container.alerts.volume(30, "severity")) == 2

@@ -1,7 +1,7 @@
 """initial schema: alerts, incidents, access control
 
 Revision ID: 0001
-Revises:
+Revises: (none)
 Create Date: 2026-11-21
 """
 
@@ -101,7 +101,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("service_source", "provider_alert_id", name="uq_alerts_provider"),
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.create_index("ix_alerts_created_at_id", ["created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_alerts_created_at_id",
+            ["created_at", "id", "status", "severity", "service_source"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_alerts_fingerprint",
             ["fingerprint", "last_activity_at"],
