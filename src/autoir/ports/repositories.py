@@ -154,6 +154,10 @@ class AlertRepository(Protocol):
         """Alerts of an incident, oldest first."""
         ...
 
+    def for_incidents(self, incident_ids: Sequence[int]) -> dict[int, list[AlertRecord]]:
+        """Alerts of several incidents (one query per 500 incidents), oldest first."""
+        ...
+
     def move_to_incident(self, from_incident: int, to_incident: int) -> None:
         """Re-home all alerts of one incident (on merge)."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from autoir.domain.access.permissions import BUILTIN_ROLES, Permission, Principal
 from autoir.domain.errors import (
@@ -288,8 +288,3 @@ class AccessService:
         with self._ctx.uow() as uow:
             uow.access.delete_session(hash_secret(cookie))
             uow.commit()
-
-    @staticmethod
-    def expiry_of(record: TokenRecord) -> datetime | None:
-        """When a token expires."""
-        return record.expires

@@ -18,6 +18,7 @@ from autoir.services.context import ServiceContext
 
 STORY_WINDOW = timedelta(days=7)
 VOLUME_TTL = timedelta(seconds=60)
+SUMMARY_TTL = VOLUME_TTL
 
 
 def type_key_of(alert: AlertRecord) -> str:
@@ -85,6 +86,8 @@ class AlertQueryService:
         self._ctx = ctx
         self._volume_cache: dict[tuple[int, str], tuple[datetime, list[VolumeBucket]]] = {}
         self._volume_lock = threading.Lock()
+        self._summary_cache: dict[tuple[str, str], tuple[datetime, dict[str, int]]] = {}
+        self._summary_lock = threading.Lock()
 
     def queue(self, query: ListQuery) -> tuple[Page[AlertRecord], dict[str, list[Comment]]]:
         """A page of the queue; with no filter, the default view (reference §1, issue 2)."""
@@ -112,9 +115,22 @@ class AlertQueryService:
         return query
 
     def counts_by(self, field_name: str, query: ListQuery) -> dict[str, int]:
-        """Counts of matching alerts per value of an enum field (for queue facets)."""
+        """Counts of matching alerts per value of a field, for dashboards: kept ``SUMMARY_TTL``.
+
+        Like the volume charts, these group a month of alerts (about 0.3 s at a million).
+        """
+        effective = self.effective_query(query)
+        key = (field_name, repr(effective.filter))
+        now = self._ctx.clock.now()
+        with self._summary_lock:
+            cached = self._summary_cache.get(key)
+            if cached is not None and now - cached[0] < SUMMARY_TTL:
+                return cached[1]
         with self._ctx.read_uow() as uow:
-            return uow.alerts.count_by(field_name, self.effective_query(query))
+            counts = uow.alerts.count_by(field_name, effective)
+        with self._summary_lock:
+            self._summary_cache[key] = (now, counts)
+        return counts
 
     def get(self, alert_id: str) -> tuple[AlertRecord, list[Comment]]:
         """One alert with its comments."""

@@ -123,7 +123,7 @@ class IncidentService:
     def alerts_for_many(self, incident_ids: list[int]) -> dict[int, list[AlertRecord]]:
         """Alerts of several incidents (for ``$expand=alerts``)."""
         with self._ctx.read_uow() as uow:
-            return {i: uow.alerts.for_incident(i) for i in incident_ids}
+            return uow.alerts.for_incidents(incident_ids)
 
     def comments(self, incident_id: str) -> list[Comment]:
         """The incident's comments."""

@@ -411,6 +411,21 @@ class SqlAlertRepository:
         )
         return [alert_from_row(row) for row in rows]
 
+    def for_incidents(self, incident_ids: Sequence[int]) -> dict[int, list[AlertRecord]]:
+        found: dict[int, list[AlertRecord]] = {incident_id: [] for incident_id in incident_ids}
+        ids = list(found)
+        for start in range(0, len(ids), _CHUNK):
+            rows = self._c.execute(
+                select(a)
+                .where(a.c.incident_id.in_(ids[start : start + _CHUNK]))
+                .order_by(a.c.created_at)
+            )
+            for row in rows:
+                record = alert_from_row(row)
+                assert record.incident_id is not None
+                found[record.incident_id].append(record)
+        return found
+
     def move_to_incident(self, from_incident: int, to_incident: int) -> None:
         self._c.execute(
             update(a).where(a.c.incident_id == from_incident).values(incident_id=to_incident)

@@ -105,7 +105,10 @@ def dashboard_context(container: Container, viewer: Viewer, label: Label) -> dic
     """Tiles, charts and top alert types for the dashboard."""
     now = container.ctx.clock.now()
     day_ago = timestamp(now - timedelta(hours=24))
-    month_ago = timestamp(now - timedelta(days=DAYS))
+    # Whole days: the charts are per day, and a stable filter lets the service reuse its summary.
+    month_ago = timestamp(
+        (now - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    )
     open_status = "status in ('new', 'inProgress')"
     tiles = [
         (
