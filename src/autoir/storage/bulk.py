@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, String, Table, Values, column, values
+from sqlalchemy import Connection, DateTime, String, Table, Values, column, values
 
 
 def sqlite_time(value: datetime) -> str:
     """Naive UTC datetime in SQLAlchemy's SQLite format (always with microseconds)."""
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
-        f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
-    )
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 def bulk_insert(
@@ -32,16 +29,36 @@ def bulk_insert(
     if connection.dialect.name == "postgresql":
         _copy(connection, table, columns, rows)
         return
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        rows = [
-            tuple(sqlite_time(v) if isinstance(v, datetime) else v for v in row) for row in rows
-        ]
+    if connection.dialect.name == "sqlite":
+        rows = _with_sqlite_times(table, columns, rows)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(f'"{name}"' for name in columns)
     marks = ", ".join(mark for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'  # noqa: S608 - names from our schema
     connection.exec_driver_sql(sql, list(rows))
+
+
+def _with_sqlite_times(
+    table: Table, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> list[tuple[object, ...]]:
+    """Rows with their DateTime columns as SQLite text; only those columns are looked at.
+
+    Converting every value of every row cost a fifth of ingest time.
+    """
+    positions = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, DateTime)]
+    texts: dict[datetime, str] = {}  # an alert's entity rows share its timestamp
+    converted = []
+    for row in rows:
+        values_ = list(row)
+        for i in positions:
+            value = values_[i]
+            if isinstance(value, datetime):
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = sqlite_time(value)
+                values_[i] = text
+        converted.append(tuple(values_))
+    return converted
 
 
 def _copy(
