@@ -136,29 +136,23 @@ class QueueForm:
             "createdDateTime", self.created, self.created_from, self.created_to, now
         )[1]
 
-    def _groups(self) -> tuple[object, ...]:
-        return (
-            self.severity,
-            self.status,
-            self.service,
-            self.detection,
-            self.investigation,
-            self.classification,
-            self.assigned,
-            self.entity,
-            self.advanced,
-            self.created != "any",
-        )
-
     @property
     def is_empty(self) -> bool:
         """No filter chosen at all: the service applies its default view."""
-        return not any(self._groups())
-
-    @property
-    def active_count(self) -> int:
-        """How many filter groups are in use (shown on the filter toggle)."""
-        return sum(bool(v) for v in self._groups())
+        return not any(
+            (
+                self.severity,
+                self.status,
+                self.service,
+                self.detection,
+                self.investigation,
+                self.classification,
+                self.assigned,
+                self.entity,
+                self.advanced,
+                self.created != "any",
+            )
+        )
 
     def pairs(self) -> list[tuple[str, object]]:
         """The form as URL parameters (with the ``f`` marker)."""
