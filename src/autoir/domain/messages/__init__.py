@@ -1,0 +1,1 @@
+"""Email messages as investigations see them: the telemetry record and the parsed content."""

@@ -1,0 +1,1 @@
+"""Verdicts: what analyzers conclude about an observable, why, and how conclusions combine."""
