@@ -1,0 +1,1 @@
+"""Built-in analyzers, one package each: manifest plus analyzer."""

@@ -1,0 +1,1 @@
+"""Task-engine adapter (Huey): the queue, the scheduler and the worker loop."""
