@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from autoir.bootstrap import Container, build
 from autoir.settings import Settings
-from autoir.storage import tables
+from autoir.storage import schema
 from autoir.storage.database import create_database_engine, upgrade_database
 from tests.support.clock import FakeClock
 from tests.support.services import missing_service, postgres_admin_url
@@ -60,7 +60,7 @@ def postgres_url(worker_id: str) -> Iterator[str]:
 
 def _truncate_postgres(url: str) -> None:
     engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in tables.metadata.sorted_tables)
+    names = ", ".join(f'"{t.name}"' for t in schema.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from autoir.storage.tables import metadata
+from autoir.storage.schema import metadata
 
 config = context.config
 engine = config.attributes.get("engine")

@@ -1,0 +1,9 @@
+"""The whole schema: every table module registered on the one MetaData (Alembic reads this)."""
+
+from __future__ import annotations
+
+from autoir.storage import investigation_tables, tables
+
+metadata = tables.metadata
+
+__all__ = ["investigation_tables", "metadata", "tables"]
