@@ -1,0 +1,1 @@
+"""Automated investigations: statuses, playbook specs, the conductor, evidence and the log."""
