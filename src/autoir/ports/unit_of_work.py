@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from autoir.ports.investigations import InvestigationRepository
 from autoir.ports.repositories import (
     AccessRepository,
     AlertRepository,
@@ -24,6 +25,11 @@ class UnitOfWork(Protocol):
     @property
     def incidents(self) -> IncidentRepository:
         """Incidents."""
+        ...
+
+    @property
+    def investigations(self) -> InvestigationRepository:
+        """Investigations, their evidence, log and proposed actions."""
         ...
 
     @property

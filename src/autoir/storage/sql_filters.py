@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
@@ -83,16 +83,23 @@ def entity_exists(match: EntityMatch) -> ColumnElement[bool]:
     return exists(select(ae.c.alert_id).where(condition))
 
 
-def to_condition(node: Node, columns: Mapping[str, ColumnElement[object]]) -> ColumnElement[bool]:  # noqa: PLR0911
-    """The SQL condition for a filter node over the given field → column map."""
+def to_condition(  # noqa: PLR0911
+    node: Node,
+    columns: Mapping[str, ColumnElement[object]],
+    entity: Callable[[EntityMatch], ColumnElement[bool]] = entity_exists,
+) -> ColumnElement[bool]:
+    """The SQL condition for a filter node over the given field → column map.
+
+    ``entity`` turns an ``evidence/any(…)`` match into SQL (alerts' entity index by default).
+    """
     if isinstance(node, And):
-        return and_(true(), *(to_condition(item, columns) for item in node.items))
+        return and_(true(), *(to_condition(item, columns, entity) for item in node.items))
     if isinstance(node, Or):
-        return or_(false(), *(to_condition(item, columns) for item in node.items))
+        return or_(false(), *(to_condition(item, columns, entity) for item in node.items))
     if isinstance(node, Not):
-        return not_(to_condition(node.item, columns))
+        return not_(to_condition(node.item, columns, entity))
     if isinstance(node, EntityMatch):
-        return entity_exists(node)
+        return entity(node)
     if isinstance(node, Contains):
         column = columns[node.field]
         if node.field in LIST_FIELDS:

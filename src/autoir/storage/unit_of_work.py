@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from autoir.storage.repositories.access import SqlAccessRepository, SqlSystemSettingsRepository
 from autoir.storage.repositories.alerts import SqlAlertRepository
 from autoir.storage.repositories.incidents import SqlIncidentRepository
+from autoir.storage.repositories.investigations import SqlInvestigationRepository
 
 READ_ONLY = "autoir_read_only"
 
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
 
     alerts: SqlAlertRepository
     incidents: SqlIncidentRepository
+    investigations: SqlInvestigationRepository
     access: SqlAccessRepository
     system: SqlSystemSettingsRepository
 
@@ -38,6 +40,7 @@ class SqlUnitOfWork:
         self._connection = connection
         self.alerts = SqlAlertRepository(connection)
         self.incidents = SqlIncidentRepository(connection)
+        self.investigations = SqlInvestigationRepository(connection)
         self.access = SqlAccessRepository(connection)
         self.system = SqlSystemSettingsRepository(connection)
         return self
