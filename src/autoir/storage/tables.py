@@ -101,6 +101,13 @@ alerts = Table(
     ),
     Index("ix_alerts_incident_id", "incident_id"),
     Index("ix_alerts_type_key", "type_key", "created_at"),
+    # Alerts automated investigation has not looked at yet (AIR's inbox): small, time-ordered.
+    Index(
+        "ix_alerts_air_inbox",
+        "created_at",
+        sqlite_where=text("investigation_state = 'unknown'"),
+        postgresql_where=text("investigation_state = 'unknown'"),
+    ),
 )
 
 # Entity indexes are clustered on their lookup key (SQLite WITHOUT ROWID): one B-tree per table
