@@ -44,6 +44,19 @@ class Settings(BaseSettings):
         default=False, description="Set the Secure flag on cookies (behind HTTPS)."
     )
     log_level: str = "info"
+    task_broker: str | None = Field(
+        default=None,
+        description="Task queue: empty = SQLite file in data_dir; redis://host:port/db = Redis.",
+    )
+    worker_threads: int = Field(
+        default=2, ge=0, le=64, description="Investigation worker threads inside `autoir serve`."
+    )
+    sweep_seconds: float = Field(
+        default=5.0, gt=0, description="How often workers triage new alerts and resume work."
+    )
+    playbook_dirs: list[Path] = Field(
+        default_factory=list, description="Extra directories of playbook YAML files."
+    )
 
     def effective_database_url(self) -> str:
         """The configured URL, or SQLite at ``data_dir/autoir.db``."""

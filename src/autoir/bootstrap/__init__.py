@@ -11,6 +11,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from autoir.bootstrap.investigations import Automation, build_automation
 from autoir.domain.errors import DatabaseNotReady
 from autoir.platform.clock import RandomIds, SystemClock
 from autoir.platform.passwords import Argon2PasswordHasher
@@ -47,10 +48,12 @@ class Container:
     triage: AlertTriageService
     incidents: IncidentService
     access: AccessService
+    automation: Automation
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
         """Stop background work and release database connections."""
+        self.automation.stop_worker()
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self.engine.dispose()
@@ -117,6 +120,7 @@ def build(
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
         access=access,
+        automation=build_automation(settings, ctx, analyzers=()),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 
