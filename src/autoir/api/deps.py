@@ -80,3 +80,4 @@ Public = Depends(PublicRoute())
 ReadData = Annotated[Principal, Depends(Require(Permission.READ_SECURITY_DATA))]
 ManageAlerts = Annotated[Principal, Depends(Require(Permission.MANAGE_ALERTS))]
 Settings = Annotated[Principal, Depends(Require(Permission.SETTINGS))]
+ResponseActions = Annotated[Principal, Depends(Require(Permission.RESPONSE_ACTIONS))]

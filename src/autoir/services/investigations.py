@@ -20,8 +20,9 @@ from autoir.domain.alerts.evidence import Entity, EntityKind
 from autoir.domain.alerts.record import AlertRecord
 from autoir.domain.errors import FieldError, NotFound, ValidationFailed
 from autoir.domain.investigations.enums import InvestigationStatus, InvestigationType, TriggerRole
+from autoir.domain.investigations.evidence import EvidenceItem
 from autoir.domain.investigations.playbook import PlaybookSpec
-from autoir.domain.investigations.record import InvestigationRecord
+from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
 from autoir.domain.queries.filters import ListQuery
 from autoir.ports.repositories import Page
 from autoir.ports.unit_of_work import UnitOfWork
@@ -46,9 +47,9 @@ class InvestigationDetail:
 
     record: InvestigationRecord
     alerts: list[tuple[AlertRecord, TriggerRole]]
-    evidence: list[Any]
-    log: list[Any]
-    actions: list[Any]
+    evidence: list[EvidenceItem]
+    log: list[LogEntry]
+    actions: list[ActionRecord]
 
 
 class InvestigationService:

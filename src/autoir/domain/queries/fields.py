@@ -13,6 +13,7 @@ from autoir.domain.alerts.enums import (
     ServiceSource,
 )
 from autoir.domain.alerts.evidence import EntityKind
+from autoir.domain.investigations.enums import InvestigationStatus, InvestigationType
 from autoir.domain.queries.filters import FieldSpec, FieldType
 
 _S, _E, _D, _I, _L = (
@@ -62,6 +63,24 @@ INCIDENT_FIELDS: dict[str, FieldSpec] = {
         FieldSpec("createdDateTime", _D, sortable=True),
         FieldSpec("lastUpdateDateTime", _D, sortable=True),
         FieldSpec("customTags", _L),
+    )
+}
+
+INVESTIGATION_FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("id", _S, sortable=True),
+        FieldSpec("displayName", _S, sortable=True),
+        FieldSpec("status", _E, InvestigationStatus, sortable=True),
+        FieldSpec("investigationType", _E, InvestigationType, sortable=True),
+        FieldSpec("playbookId", _S, sortable=True),
+        FieldSpec("triggeringAlertId", _S),
+        FieldSpec("createdBy", _S, sortable=True),
+        FieldSpec("createdDateTime", _D, sortable=True),
+        FieldSpec("lastModifiedDateTime", _D, sortable=True),
+        FieldSpec("endDateTime", _D, sortable=True),
+        FieldSpec("threatCount", _I, sortable=True),
+        FieldSpec("actionCount", _I, sortable=True),
     )
 }
 

@@ -1,4 +1,4 @@
-"""Step ``collect_subject``: what an analyst asked to investigate becomes the first evidence item."""
+"""Step ``collect_subject``: what an analyst asked to investigate becomes evidence."""
 
 from __future__ import annotations
 
