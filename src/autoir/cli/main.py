@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -68,6 +70,12 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo tenant and print a login.")
     ] = False,
+    no_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-worker", help="Run no investigation workers here (use `autoir worker`)."
+        ),
+    ] = False,
 ) -> None:
     """Run the web UI and API (embedded SQLite by default, migrated on start)."""
     from autoir.cli.demo import has_alerts, load_demo  # noqa: PLC0415 - keeps `autoir --help` fast
@@ -106,9 +114,40 @@ def serve(
             )
 
     web = create_app(container, on_ready=announce)
-    uvicorn.run(
-        web, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False
-    )
+    if not no_worker:
+        container.automation.start_worker()
+    try:
+        uvicorn.run(
+            web,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            access_log=False,
+        )
+    finally:
+        container.close()
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Worker threads.")] = 2,
+) -> None:
+    """Run investigation workers (same settings as serve; AUTOIR_TASK_BROKER=redis://… to scale)."""
+    container = _container(data_dir)
+    running = container.automation.start_worker(threads)
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    console.print(f"AutoIR worker running with {threads} threads; Ctrl+C stops it.")
+    while not stop.wait(0.5):
+        pass
+    running.stop()
+    container.close()
 
 
 @db_app.command("upgrade")
