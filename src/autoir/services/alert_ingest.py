@@ -169,7 +169,7 @@ class AlertIngestService:
             return [], set()
         window = self._ctx.policy.correlation_window
         keys_per_alert = [
-            tuple((e.kind.value, e.value) for e in p.draft.entities if e.strong) for p in pending
+            tuple((str(e.kind), e.value) for e in p.draft.entities if e.strong) for p in pending
         ]
         all_keys = list(dict.fromkeys(k for keys in keys_per_alert for k in keys))
         since = min(p.draft.created for p in pending) - window

@@ -9,10 +9,27 @@ busy planning 30,000 statements per 5,000 alerts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, DateTime, String, Table, Values, column, values
+import orjson
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    FromClause,
+    String,
+    Table,
+    Values,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    values,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from autoir.storage.database import to_db_time
 
 
 def sqlite_time(value: datetime) -> str:
@@ -20,16 +37,38 @@ def sqlite_time(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
+def _sqlite_time_of(value: datetime) -> str:
+    return sqlite_time(to_db_time(value))
+
+
+def driver_time(connection: Connection) -> Callable[[datetime], object]:
+    """How :func:`bulk_insert` wants a datetime (aware or naive UTC) for this connection.
+
+    SQLite: text in SQLAlchemy's storage format, so that rows written here and through
+    SQLAlchemy compare equal; PostgreSQL: a naive UTC datetime.
+    """
+    return _sqlite_time_of if connection.dialect.name == "sqlite" else to_db_time
+
+
 def bulk_insert(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
+    *,
+    driver_values: bool = False,
 ) -> None:
-    """Insert rows (tuples in ``columns`` order); datetimes must be naive UTC."""
+    """Insert rows (tuples in ``columns`` order); datetimes must be naive UTC.
+
+    With ``driver_values``, the rows already hold what the driver takes (times from
+    :func:`driver_time`) and are passed on untouched.
+    """
     if not rows:
         return
     if connection.dialect.name == "postgresql":
         _copy(connection, table, columns, rows)
         return
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" and not driver_values:
         rows = _with_sqlite_times(table, columns, rows)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(f'"{name}"' for name in columns)
@@ -75,6 +114,37 @@ def _copy(
             copy.write_row(row)
 
 
+def key_table(
+    connection: Connection, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
+) -> FromClause:
+    """Rows of string keys as a table ``name(columns…)`` to join against, bound as one parameter.
+
+    PostgreSQL: ``unnest(:a::varchar[], :b::varchar[]) AS name(a, b)``; SQLite: the rows as one
+    JSON array read by ``json_each``. Either way the statement text is the same for any number
+    of keys: it is compiled and cached once, where a literal ``VALUES`` list or ``IN (…)`` made
+    SQLAlchemy and the driver render and parse thousands of parameters on every ingest batch
+    (two fifths of PostgreSQL ingest time), and there is no parameter limit to chunk around.
+    Join from this table to the indexed one (SQLite's planner scans ``json_each`` first and
+    probes the index per key; on PostgreSQL, fence the probe with ``LATERAL … LIMIT`` or
+    aggregate, see ADR 2, so that missing statistics cannot turn it into a hash join).
+    """
+    if connection.dialect.name == "postgresql":
+        arrays = [
+            bindparam(f"{name}_{column_name}", [row[i] for row in rows], type_=ARRAY(String))
+            for i, column_name in enumerate(columns)
+        ]
+        return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+    each = func.json_each(
+        bindparam(f"{name}_json", orjson.dumps([list(row) for row in rows]).decode())
+    ).table_valued("value", name=f"{name}_json")
+    return select(
+        *(
+            func.json_extract(each.c.value, literal_column(f"'$[{i}]'")).label(column_name)
+            for i, column_name in enumerate(columns)
+        )
+    ).subquery(name)
+
+
 def values_table(
     connection: Connection, name: str, column_name: str, items: Sequence[str]
 ) -> Values | None:
@@ -83,7 +153,8 @@ def values_table(
     With statistics not yet caught up on a fast-growing table, PostgreSQL compared every row
     against a long ``IN`` list (a sequential scan, 0.8 s per ingest lookup at 60,000 alerts); a
     join lets it hash or use the index whatever the statistics say. SQLite (no column aliases on
-    VALUES, and good plans for ``IN``) gets None: use ``IN``.
+    VALUES, and good plans for ``IN``) gets None: use ``IN``. For long lists prefer
+    :func:`key_table`, which binds one parameter instead of rendering every item.
     """
     if connection.dialect.name != "postgresql":
         return None

@@ -8,7 +8,7 @@ entities that correlation, entity filters and the alert story pivot on.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -175,6 +175,8 @@ MAX_CLUSTER_MESSAGE_IDS = 1000
 
 
 _TYPE_BY_LOWER = {name.lower(): name for name in EVIDENCE_ENUMS}
+# Canonical spellings, as normalised evidence and most sources write them: one dict lookup.
+_TYPE_BY_ODATA = {ODATA_PREFIX + name: name for name in EVIDENCE_ENUMS}
 _ENUMS_BY_TYPE = {name: {**_BASE_ENUMS, **enums} for name, enums in EVIDENCE_ENUMS.items()}
 
 
@@ -182,6 +184,9 @@ def evidence_type_name(raw: object) -> str | None:
     """Short type name (``deviceEvidence``) for an ``@odata.type`` value, or None if unknown."""
     if not isinstance(raw, str):
         return None
+    known = _TYPE_BY_ODATA.get(raw)
+    if known is not None:
+        return known
     return _TYPE_BY_LOWER.get(
         raw.removeprefix("#").removeprefix("microsoft.graph.security.").lower()
     )
@@ -245,34 +250,41 @@ def _normalize_roles(roles: object, target: str, errors: list[FieldError]) -> li
 
 
 def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip().lower()
+    if isinstance(value, str):
+        value = value.strip()
+        return value.lower() if value else None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
 
 
-def _user_entities(account: object) -> Iterable[Entity]:
+# Entity extraction appends to one list per alert (no generator chains): it runs for every
+# evidence item of every ingested alert.
+_Out = list[Entity]
+
+
+def _user_entities(account: object, out: _Out, *, weak: bool = False) -> None:
+    """Users named by an account; ``weak`` demotes them all (logged-on users of a device)."""
     if not isinstance(account, Mapping):
         return
     upn = _text(account.get("userPrincipalName"))
     if upn:
-        yield Entity(EntityKind.USER, upn, strong=True)
+        out.append(Entity(EntityKind.USER, upn, strong=not weak))
     aad = _text(account.get("azureAdUserId"))
     if aad:
-        yield Entity(EntityKind.USER, aad, strong=True)
+        out.append(Entity(EntityKind.USER, aad, strong=not weak))
     sid = _text(account.get("userSid"))
     if sid and sid not in _WELL_KNOWN_SIDS:
-        yield Entity(EntityKind.USER, sid, strong=True)
+        out.append(Entity(EntityKind.USER, sid, strong=not weak))
     name = _text(account.get("accountName"))
     domain = _text(account.get("domainName"))
     # A bare account name ("jsmith") is ambiguous across hosts and domains: index it only
     # qualified by its domain.
     if name and domain and name not in _GENERIC_ACCOUNTS:
-        yield Entity(EntityKind.USER, f"{domain}\\{name}", strong=not upn)
+        out.append(Entity(EntityKind.USER, f"{domain}\\{name}", strong=not upn and not weak))
 
 
-def _file_entities(details: object) -> Iterable[Entity]:
+def _file_entities(details: object, out: _Out) -> None:
     if not isinstance(details, Mapping):
         return
     for prop, kind, strong in (
@@ -282,10 +294,10 @@ def _file_entities(details: object) -> Iterable[Entity]:
     ):
         value = _text(details.get(prop))
         if value:
-            yield Entity(kind, value, strong=strong)
+            out.append(Entity(kind, value, strong=strong))
     name = _text(details.get("fileName"))
     if name:
-        yield Entity(EntityKind.FILE_NAME, name, strong=False)
+        out.append(Entity(EntityKind.FILE_NAME, name, strong=False))
 
 
 # Internal address space (RFC 1918, RFC 6598 CGNAT, RFC 4193 ULA, loopback, link-local). An IP
@@ -322,106 +334,141 @@ def is_public_ip(value: str) -> bool:
     )
 
 
-def _ip_entity(raw: object) -> Iterable[Entity]:
+def _ip_entity(raw: object, out: _Out) -> None:
     value = _text(raw)
-    if not value:
-        return
-    yield Entity(EntityKind.IP, value, strong=is_public_ip(value))
+    if value:
+        out.append(Entity(EntityKind.IP, value, strong=is_public_ip(value)))
 
 
-def _device_id_entity(evidence: Mapping[str, Any]) -> Iterable[Entity]:
+def _device_id_entity(evidence: Mapping[str, Any], out: _Out) -> None:
     device_id = _text(evidence.get("mdeDeviceId"))
     if device_id:
-        yield Entity(EntityKind.DEVICE, device_id, strong=True)
+        out.append(Entity(EntityKind.DEVICE, device_id, strong=True))
 
 
-def _entities_of(type_name: str, ev: Mapping[str, Any]) -> Iterable[Entity]:  # noqa: C901, PLR0912
-    if type_name == "deviceEvidence":
-        yield from _device_id_entity(ev)
-        for prop in ("deviceDnsName", "azureAdDeviceId"):
-            value = _text(ev.get(prop))
-            if value:
-                yield Entity(EntityKind.DEVICE, value, strong=True)
-        for account in ev.get("loggedOnUsers") or ():
-            yield from (Entity(e.kind, e.value, strong=False) for e in _user_entities(account))
-    elif type_name == "fileEvidence":
-        yield from _file_entities(ev.get("fileDetails"))
-        yield from _device_id_entity(ev)
-    elif type_name == "processEvidence":
-        yield from _file_entities(ev.get("imageFile"))
-        yield from _user_entities(ev.get("userAccount"))
-        yield from _device_id_entity(ev)
-        cmd = _text(ev.get("processCommandLine"))
-        if cmd:
-            yield Entity(EntityKind.PROCESS, cmd[:512], strong=False)
-    elif type_name == "userEvidence":
-        yield from _user_entities(ev.get("userAccount"))
-    elif type_name == "mailboxEvidence":
-        for prop in ("primaryAddress", "upn"):
-            value = _text(ev.get(prop))
-            if value:
-                yield Entity(EntityKind.MAILBOX, value, strong=True)
-        yield from _user_entities(ev.get("userAccount"))
-    elif type_name == "analyzedMessageEvidence":
-        for prop, kind in (
-            ("networkMessageId", EntityKind.NETWORK_MESSAGE_ID),
-            ("internetMessageId", EntityKind.INTERNET_MESSAGE_ID),
-        ):
-            value = _text(ev.get(prop))
-            if value:
-                yield Entity(kind, value, strong=True)
-        recipient = _text(ev.get("recipientEmailAddress"))
-        if recipient:
-            yield Entity(EntityKind.MAILBOX, recipient, strong=True)
-        for sender in (ev.get("p1Sender"), ev.get("p2Sender")):
-            if isinstance(sender, Mapping):
-                address = _text(sender.get("emailAddress"))
-                if address:
-                    yield Entity(EntityKind.SENDER, address, strong=False)
-        yield from _ip_entity(ev.get("senderIp"))
-        for url in ev.get("urls") or ():
-            value = _text(url)
-            if value:
-                yield Entity(EntityKind.URL, value, strong=True)
-    elif type_name == "mailClusterEvidence":
-        for message_id in (ev.get("networkMessageIds") or ())[:MAX_CLUSTER_MESSAGE_IDS]:
-            value = _text(message_id)
-            if value:
-                yield Entity(EntityKind.NETWORK_MESSAGE_ID, value, strong=True)
-    elif type_name == "urlEvidence":
-        value = _text(ev.get("url"))
+def _device(ev: Mapping[str, Any], out: _Out) -> None:
+    _device_id_entity(ev, out)
+    for prop in ("deviceDnsName", "azureAdDeviceId"):
+        value = _text(ev.get(prop))
         if value:
-            yield Entity(EntityKind.URL, value, strong=True)
-    elif type_name == "ipEvidence":
-        yield from _ip_entity(ev.get("ipAddress"))
-    elif type_name in ("registryKeyEvidence", "registryValueEvidence"):
-        key = _text(ev.get("registryKey"))
-        if key:
-            hive = _text(ev.get("registryHive")) or ""
-            yield Entity(EntityKind.REGISTRY_KEY, f"{hive}\\{key}" if hive else key, strong=False)
-        yield from _device_id_entity(ev)
-    elif type_name == "cloudApplicationEvidence":
+            out.append(Entity(EntityKind.DEVICE, value, strong=True))
+    for account in ev.get("loggedOnUsers") or ():
+        _user_entities(account, out, weak=True)
+
+
+def _file(ev: Mapping[str, Any], out: _Out) -> None:
+    _file_entities(ev.get("fileDetails"), out)
+    _device_id_entity(ev, out)
+
+
+def _process(ev: Mapping[str, Any], out: _Out) -> None:
+    _file_entities(ev.get("imageFile"), out)
+    _user_entities(ev.get("userAccount"), out)
+    _device_id_entity(ev, out)
+    cmd = _text(ev.get("processCommandLine"))
+    if cmd:
+        out.append(Entity(EntityKind.PROCESS, cmd[:512], strong=False))
+
+
+def _user(ev: Mapping[str, Any], out: _Out) -> None:
+    _user_entities(ev.get("userAccount"), out)
+
+
+def _mailbox(ev: Mapping[str, Any], out: _Out) -> None:
+    for prop in ("primaryAddress", "upn"):
+        value = _text(ev.get(prop))
+        if value:
+            out.append(Entity(EntityKind.MAILBOX, value, strong=True))
+    _user_entities(ev.get("userAccount"), out)
+
+
+def _analyzed_message(ev: Mapping[str, Any], out: _Out) -> None:
+    for prop, kind in (
+        ("networkMessageId", EntityKind.NETWORK_MESSAGE_ID),
+        ("internetMessageId", EntityKind.INTERNET_MESSAGE_ID),
+    ):
+        value = _text(ev.get(prop))
+        if value:
+            out.append(Entity(kind, value, strong=True))
+    recipient = _text(ev.get("recipientEmailAddress"))
+    if recipient:
+        out.append(Entity(EntityKind.MAILBOX, recipient, strong=True))
+    for sender in (ev.get("p1Sender"), ev.get("p2Sender")):
+        if isinstance(sender, Mapping):
+            address = _text(sender.get("emailAddress"))
+            if address:
+                out.append(Entity(EntityKind.SENDER, address, strong=False))
+    _ip_entity(ev.get("senderIp"), out)
+    for url in ev.get("urls") or ():
+        value = _text(url)
+        if value:
+            out.append(Entity(EntityKind.URL, value, strong=True))
+
+
+def _mail_cluster(ev: Mapping[str, Any], out: _Out) -> None:
+    for message_id in (ev.get("networkMessageIds") or ())[:MAX_CLUSTER_MESSAGE_IDS]:
+        value = _text(message_id)
+        if value:
+            out.append(Entity(EntityKind.NETWORK_MESSAGE_ID, value, strong=True))
+
+
+def _url(ev: Mapping[str, Any], out: _Out) -> None:
+    value = _text(ev.get("url"))
+    if value:
+        out.append(Entity(EntityKind.URL, value, strong=True))
+
+
+def _ip(ev: Mapping[str, Any], out: _Out) -> None:
+    _ip_entity(ev.get("ipAddress"), out)
+
+
+def _registry(ev: Mapping[str, Any], out: _Out) -> None:
+    key = _text(ev.get("registryKey"))
+    if key:
+        hive = _text(ev.get("registryHive")) or ""
+        out.append(Entity(EntityKind.REGISTRY_KEY, f"{hive}\\{key}" if hive else key, strong=False))
+    _device_id_entity(ev, out)
+
+
+def _app(kind: EntityKind) -> Callable[[Mapping[str, Any], _Out], None]:
+    def extract(ev: Mapping[str, Any], out: _Out) -> None:
         value = _text(ev.get("appId"))
         if value:
-            yield Entity(EntityKind.CLOUD_APP, value, strong=False)
-    elif type_name == "oauthApplicationEvidence":
-        value = _text(ev.get("appId"))
-        if value:
-            yield Entity(EntityKind.OAUTH_APP, value, strong=False)
+            out.append(Entity(kind, value, strong=False))
+
+    return extract
+
+
+_EXTRACTORS: dict[str, Callable[[Mapping[str, Any], _Out], None]] = {
+    "deviceEvidence": _device,
+    "fileEvidence": _file,
+    "processEvidence": _process,
+    "userEvidence": _user,
+    "mailboxEvidence": _mailbox,
+    "analyzedMessageEvidence": _analyzed_message,
+    "mailClusterEvidence": _mail_cluster,
+    "urlEvidence": _url,
+    "ipEvidence": _ip,
+    "registryKeyEvidence": _registry,
+    "registryValueEvidence": _registry,
+    "cloudApplicationEvidence": _app(EntityKind.CLOUD_APP),
+    "oauthApplicationEvidence": _app(EntityKind.OAUTH_APP),
+}
 
 
 def extract_entities(evidence: Iterable[Mapping[str, Any]]) -> tuple[Entity, ...]:
     """Distinct entities named by normalised evidence, in first-seen order."""
-    seen: dict[tuple[EntityKind, str], Entity] = {}
+    found: list[Entity] = []
     for ev in evidence:
-        type_name = evidence_type_name(ev.get("@odata.type"))
-        if type_name is None:
-            continue
-        for entity in _entities_of(type_name, ev):
-            key = (entity.kind, entity.value)
-            previous = seen.get(key)
-            if previous is None or (entity.strong and not previous.strong):
-                seen[key] = entity
+        extractor = _EXTRACTORS.get(evidence_type_name(ev.get("@odata.type")) or "")
+        if extractor is not None:
+            extractor(ev, found)
+    seen: dict[tuple[str, str], Entity] = {}
+    for entity in found:
+        key = (entity.kind, entity.value)
+        previous = seen.get(key)
+        if previous is None or (entity.strong and not previous.strong):
+            seen[key] = entity
     return tuple(seen.values())
 
 
