@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default=False, description="Set the Secure flag on cookies (behind HTTPS)."
     )
     log_level: str = "info"
+    telemetry_retention_days: int = Field(
+        default=30, ge=1, description="Days of telemetry kept (messages, clicks, events)."
+    )
     task_broker: str | None = Field(
         default=None,
         description="Task queue: empty = SQLite file in data_dir; redis://host:port/db = Redis.",

@@ -22,6 +22,8 @@ from autoir.services.alert_queries import AlertQueryService
 from autoir.services.alert_triage import AlertTriageService
 from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
+from autoir.services.telemetry_ingest import TelemetryIngestService
+from autoir.services.telemetry_queries import TelemetryQueryService
 from autoir.settings import Settings
 from autoir.storage.checkpoints import WalCheckpointer
 from autoir.storage.database import (
@@ -49,6 +51,8 @@ class Container:
     incidents: IncidentService
     access: AccessService
     automation: Automation
+    telemetry_ingest: TelemetryIngestService
+    telemetry: TelemetryQueryService
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
@@ -111,6 +115,7 @@ def build(
     )
     access = AccessService(ctx, Argon2PasswordHasher())
     access.ensure_builtin_roles()
+    retention = timedelta(days=settings.telemetry_retention_days)
     return Container(
         settings=settings,
         engine=engine,
@@ -121,6 +126,8 @@ def build(
         incidents=IncidentService(ctx),
         access=access,
         automation=build_automation(settings, ctx, analyzers=()),
+        telemetry_ingest=TelemetryIngestService(ctx, retention),
+        telemetry=TelemetryQueryService(ctx, retention),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 

@@ -12,6 +12,7 @@ from autoir.ports.repositories import (
     IncidentRepository,
     SystemSettingsRepository,
 )
+from autoir.ports.telemetry import TelemetryRepository
 
 
 class UnitOfWork(Protocol):
@@ -40,6 +41,11 @@ class UnitOfWork(Protocol):
     @property
     def system(self) -> SystemSettingsRepository:
         """Installation settings."""
+        ...
+
+    @property
+    def telemetry(self) -> TelemetryRepository:
+        """Message events, URL clicks, endpoint events, sign-ins."""
         ...
 
     def __enter__(self) -> Self:

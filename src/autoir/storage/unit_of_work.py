@@ -11,6 +11,7 @@ from autoir.storage.repositories.access import SqlAccessRepository, SqlSystemSet
 from autoir.storage.repositories.alerts import SqlAlertRepository
 from autoir.storage.repositories.incidents import SqlIncidentRepository
 from autoir.storage.repositories.investigations import SqlInvestigationRepository
+from autoir.storage.repositories.telemetry import SqlTelemetryRepository
 
 READ_ONLY = "autoir_read_only"
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     investigations: SqlInvestigationRepository
     access: SqlAccessRepository
     system: SqlSystemSettingsRepository
+    telemetry: SqlTelemetryRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
         self.investigations = SqlInvestigationRepository(connection)
         self.access = SqlAccessRepository(connection)
         self.system = SqlSystemSettingsRepository(connection)
+        self.telemetry = SqlTelemetryRepository(connection)
         return self
 
     def __exit__(
