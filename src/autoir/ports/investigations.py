@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from autoir.domain.alerts.enums import InvestigationState
 from autoir.domain.alerts.evidence import Entity
 from autoir.domain.investigations.enums import LogKind, LogStatus, TriggerRole
 from autoir.domain.investigations.evidence import EvidenceItem
@@ -129,7 +130,16 @@ class InvestigationRepository(Protocol):
         """Proposed actions of an investigation."""
         ...
 
+    def untriaged_alerts(self, since: datetime, limit: int) -> list[str]:
+        """Alerts created since ``since`` that automated investigation has not looked at."""
+        ...
+
+    def set_alert_states(
+        self, alert_ids: Sequence[str], state: InvestigationState, now: datetime
+    ) -> None:
+        """Set the alerts' ``investigationState``."""
+        ...
+
     def counts_by_status(self, since: datetime) -> dict[str, int]:
         """Investigations created since ``since`` per status."""
         ...
-
