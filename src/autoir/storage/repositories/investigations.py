@@ -19,7 +19,11 @@ from sqlalchemy import (
     update,
 )
 
-from autoir.domain.alerts.enums import EvidenceRemediationStatus, EvidenceVerdict
+from autoir.domain.alerts.enums import (
+    EvidenceRemediationStatus,
+    EvidenceVerdict,
+    InvestigationState,
+)
 from autoir.domain.alerts.evidence import Entity
 from autoir.domain.investigations.enums import (
     InvestigationStatus,
@@ -35,6 +39,7 @@ from autoir.domain.verdicts.report import Reason
 from autoir.ports.investigations import NewLogEntry
 from autoir.ports.repositories import Page
 from autoir.storage import investigation_tables as t
+from autoir.storage import tables
 from autoir.storage.database import from_db_time, from_db_time_opt, to_db_time
 from autoir.storage.repositories.rows import dumps, loads
 from autoir.storage.sql_filters import to_condition
@@ -233,7 +238,9 @@ class SqlInvestigationRepository:
         stmt = update(inv).where(inv.c.id == record.id)
         values = _record_values(record)
         if owner is not None:
-            stmt = stmt.where(inv.c.lease_owner == owner)
+            # A worker only writes while it holds the lease and the run is still active (an
+            # analyst's cancel wins over a step finishing at the same moment).
+            stmt = stmt.where(inv.c.lease_owner == owner, inv.c.status.in_(_ACTIVE))
             values["lease_expires_at"] = to_db_time(now + ttl)
         return self._c.execute(stmt.values(**values)).rowcount == 1
 
@@ -503,6 +510,31 @@ class SqlInvestigationRepository:
             )
             for row in rows
         ]
+
+    def untriaged_alerts(self, since: datetime, limit: int) -> list[str]:
+        alerts = tables.alerts
+        rows = self._c.execute(
+            select(alerts.c.id)
+            .where(
+                alerts.c.investigation_state == InvestigationState.UNKNOWN.value,
+                alerts.c.created_at >= to_db_time(since),
+            )
+            .order_by(alerts.c.created_at)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    def set_alert_states(
+        self, alert_ids: Sequence[str], state: InvestigationState, now: datetime
+    ) -> None:
+        alerts = tables.alerts
+        ids = list(dict.fromkeys(alert_ids))
+        for start in range(0, len(ids), _CHUNK):
+            self._c.execute(
+                update(alerts)
+                .where(alerts.c.id.in_(ids[start : start + _CHUNK]))
+                .values(investigation_state=state.value, last_update_at=to_db_time(now))
+            )
 
     def counts_by_status(self, since: datetime) -> dict[str, int]:
         rows = self._c.execute(
