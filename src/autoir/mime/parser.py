@@ -61,6 +61,7 @@ ANALYSIS_HEADERS = (
     "x-mailer",
     "user-agent",
     "list-id",
+    "list-post",
     "list-unsubscribe",
     "precedence",
     "auto-submitted",
