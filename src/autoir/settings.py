@@ -44,6 +44,21 @@ class Settings(BaseSettings):
         default=False, description="Set the Secure flag on cookies (behind HTTPS)."
     )
     log_level: str = "info"
+    organisation_domains: frozenset[str] = Field(
+        default=frozenset(),
+        description="The organisation's mail domains (AUTOIR_ORGANISATION_DOMAINS, JSON list).",
+    )
+    protected_domains: frozenset[str] = Field(
+        default=frozenset(),
+        description="Other domains whose look-alikes are phishing (partners, brands).",
+    )
+    yara_rule_dirs: tuple[Path, ...] = Field(
+        default=(), description="Extra YARA rule folders for the attachment and file analyzers."
+    )
+    analyzer_settings: dict[str, dict[str, object]] = Field(
+        default_factory=dict,
+        description="Per-analyzer settings by plugin id, validated against each manifest.",
+    )
     telemetry_retention_days: int = Field(
         default=30, ge=1, description="Days of telemetry kept (messages, clicks, events)."
     )
