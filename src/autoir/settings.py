@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     yara_rule_dirs: tuple[Path, ...] = Field(
         default=(), description="Extra YARA rule folders for the attachment and file analyzers."
     )
+    datasets: Path | None = Field(
+        default=None,
+        description="Labelled datasets for `autoir analyze evaluate` (AUTOIR_DATASETS).",
+    )
     analyzer_settings: dict[str, dict[str, object]] = Field(
         default_factory=dict,
         description="Per-analyzer settings by plugin id, validated against each manifest.",

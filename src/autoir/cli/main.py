@@ -17,6 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from autoir.bootstrap import Container, build, migrate
+from autoir.cli.analyze import analyze_app
 from autoir.domain.errors import AutoirError, ValidationFailed
 from autoir.settings import Settings
 
@@ -31,6 +32,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(role_app, name="role")
+app.add_typer(analyze_app, name="analyze")
 console = Console(stderr=True)
 
 DataDir = Annotated[
