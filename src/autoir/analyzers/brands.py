@@ -141,6 +141,7 @@ def _patterns() -> tuple[tuple[Brand, re.Pattern[str]], ...]:
 
 
 MIN_TYPO_LENGTH = 7
+MIN_TOKEN_LENGTH = 4
 """Shorter names are one typo away from ordinary words (``mail``/``gmail``)."""
 
 
@@ -157,6 +158,13 @@ def brand_names(brand: Brand) -> list[tuple[str, bool]]:
         if token.isalpha() and token in brand.labels:
             names[token] = len(token) >= MIN_TYPO_LENGTH
     return list(names.items())
+
+
+def brand_tokens(brand: Brand) -> frozenset[str]:
+    """The brand's own one-word names that are also its domain labels (``paypal``, not ``live``)."""
+    return frozenset(
+        w for w in brand.words if w.isalpha() and w in brand.labels and len(w) >= MIN_TOKEN_LENGTH
+    )
 
 
 def brands_named_in(text: str) -> list[Brand]:

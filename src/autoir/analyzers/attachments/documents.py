@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-
-from oletools.olevba import VBA_Parser
+from functools import cache
+from typing import Any
 
 from autoir.domain.alerts.enums import EvidenceVerdict
 from autoir.domain.verdicts.report import Reason
@@ -36,10 +37,24 @@ class DocumentFindings:
     urls: list[str] = field(default_factory=list)
 
 
+@cache
+def _vba_parser_class() -> Any:  # noqa: ANN401 - oletools ships no type information
+    """The ``VBA_Parser`` of oletools, imported on first use.
+
+    olevba calls pyparsing's deprecated ``enablePackrat`` at import time; the warning is about
+    oletools' code, not ours, so it is silenced here rather than in every caller.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser  # noqa: PLC0415 - deferred, see docstring
+
+    return VBA_Parser
+
+
 def inspect_macros(name: str, payload: bytes) -> list[Reason]:
     """Macros in Office files: present, auto-executing, and doing suspicious things."""
     try:
-        parser = VBA_Parser(name or "attachment", data=payload)
+        parser = _vba_parser_class()(name or "attachment", data=payload)
     except Exception:  # noqa: BLE001 - oletools raises many types on hostile input
         return []
     try:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from autoir.analyzers.brands import Brand, brand_names
+from autoir.analyzers.brands import Brand, brand_names, brand_tokens
 from autoir.analyzers.hosts import (
     HostName,
     decode_punycode,
@@ -304,7 +304,7 @@ def _brand_findings(host: HostName, protected: Protected) -> list[Reason]:
         (split_host(d).label, {split_host(d).label}) for d in protected.domains
     ]
     targets += [
-        (brand.name, {w for w, typo in brand_names(brand) if typo})
+        (brand.name, set(brand_tokens(brand)))
         for brand in protected.brands
         if host.label not in brand.labels
     ]

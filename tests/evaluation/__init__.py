@@ -1,0 +1,1 @@
+"""Evaluations on real third-party data (skipped when ../shared/datasets is absent)."""

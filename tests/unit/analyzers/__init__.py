@@ -1,0 +1,1 @@
+"""Tests of the built-in analyzers, the plugin SDK and message analysis."""
