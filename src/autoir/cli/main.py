@@ -18,6 +18,7 @@ from rich.table import Table
 
 from autoir.bootstrap import Container, build, migrate
 from autoir.cli.analyze import analyze_app
+from autoir.cli.ingest import ingest_app, telemetry_app
 from autoir.domain.errors import AutoirError, ValidationFailed
 from autoir.settings import Settings
 
@@ -33,6 +34,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(role_app, name="role")
 app.add_typer(analyze_app, name="analyze")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(telemetry_app, name="telemetry")
 console = Console(stderr=True)
 
 DataDir = Annotated[
