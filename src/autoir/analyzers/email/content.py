@@ -15,7 +15,9 @@ from autoir.domain.messages.message import EmailMessage
 from autoir.domain.verdicts.report import Reason
 
 SUSPICIOUS = EvidenceVerdict.SUSPICIOUS
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 # Mathematical alphanumeric symbols (U+1D400-U+1D7FF) and enclosed/fullwidth letters render as
 # ordinary styled letters but defeat word matching: legitimate mail almost never uses them.
 _STYLED_LETTERS = re.compile("[\U0001d400-\U0001d7ff\U0001f130-\U0001f189\uff21-\uff5a]")

@@ -41,8 +41,14 @@ failure to (comply|verify|update|respond)
 avoid (suspension|termination|deactivation|losing)
 temporarily (suspended|locked|blocked|restricted)
 permanently (deleted|closed|suspended)
+(security|account|login|sign-?in) (alert|warning|notice)
+(data|security) breach
+(your|the) (package|parcel|shipment|delivery) (is|was|has been) (held|on hold|delayed|returned)
+could not be delivered
 # fr
 dans les (24|48|72) ?h(eures)?
+alerte de securite
+colis (en attente|bloque|retenu)
 (sera|a ete) (suspendu|bloque|desactive|ferme|supprime)e?
 dernier (avis|rappel|avertissement)
 action requise
@@ -58,6 +64,12 @@ ungewohnliche aktivitat
 verdachtige aktivitat
 sofort(ige)? (handeln|massnahme)
 vorubergehend gesperrt
+(wird|wurde)( \w+){0,3} (gesperrt|deaktiviert|geloscht|eingeschrankt|gekundigt)
+(ist|sind) abgelaufen
+handeln erforderlich
+jetzt handeln
+sicherheits(warnung|hinweis)
+paket (konnte nicht|wartet|wurde zuruckgehalten)
 # nl
 binnen (24|48|72) uur
 (wordt|is) (geblokkeerd|opgeschort|gedeactiveerd|verwijderd)
@@ -65,6 +77,9 @@ laatste (herinnering|waarschuwing|kans)
 ongebruikelijke activiteit
 verdachte activiteit
 onmiddellijk
+actie vereist
+(is|zijn) verlopen
+pakket (kon niet|wacht|ligt klaar)
 # pt
 urgente
 imediatamente
@@ -74,6 +89,11 @@ ultimo aviso
 atividade (incomum|suspeita)
 acao necessaria
 evite o bloqueio
+(regularize|resolva|atualize)( \w+){0,2} agora
+pendencias?( \w+){0,3} (cpf|cnh|cadastro)
+irregularidade cadastral
+(retid[oa]|retenid[oa]) (pela|na|por|en la) (fiscalizacao|alfandega|aduana)
+(expirou|vencid[oa]|expirad[oa])
 # es
 inmediatamente
 en (24|48|72) horas
@@ -143,6 +163,9 @@ inheritance
 (bitcoin|btc|usdt|crypto) (has been )?(credited|deposited|reward|airdrop)
 airdrop
 welcome (bonus|offer)
+(gift ?card|cadeaukaart|geschenkkarte|carte cadeau|cartao presente|tarjeta regalo)
+(freispiele|giros gratis|rodadas gratis|tours gratuits)
+(win|gewinnen sie|ganhe|gane|gagnez) (een|a|an|einen|eine|um|uma|un|una) \w+
 congratulations
 cash ?back reward
 # fr
@@ -190,6 +213,9 @@ connect your wallet
 (bitcoin|btc|usdt|eth|crypto) (payment|transfer|balance|address|withdrawal)
 withdraw (your )?(funds|balance|btc|usdt|profit)
 guaranteed (returns?|profits?)
+(i|we) (have )?hacked (you|your)
+(your|the) (device|computer|phone|account) (has been|was) (hacked|infected|compromised)
+(pay|send) (me )?(in )?(bitcoin|btc)
 investment opportunity
 # adult and dating lures
 (meet|date) (local )?(women|girls|singles|milfs)

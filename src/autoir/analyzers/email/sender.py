@@ -171,7 +171,7 @@ def reply_to_findings(message: EmailMessage) -> list[Reason]:
                     "email.reply_to_mismatch",
                     f"Replies go to {reply} instead of {domain}",
                     SUSPICIOUS,
-                    0.4 if freemail else 0.3,
+                    0.35 if freemail else 0.25,
                 )
             ]
     return []

@@ -31,7 +31,7 @@ _BAD = {EvidenceVerdict.SUSPICIOUS, EvidenceVerdict.MALICIOUS}
 class ScoringPolicy:
     """Thresholds of the pooled score."""
 
-    suspicious_at: float = 0.5
+    suspicious_at: float = 0.35
     malicious_at: float = 0.9
     decisive_weight: float = 0.85
 
