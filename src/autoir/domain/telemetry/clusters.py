@@ -18,6 +18,7 @@ from typing import Any
 from autoir.domain.messages.enums import DeliveryAction, DeliveryLocation
 from autoir.domain.messages.message import EmailMessage
 from autoir.domain.telemetry.normalize import (
+    address_domain,
     normalize_address,
     normalize_ip,
     normalize_sha256,
@@ -51,14 +52,15 @@ class ClusterKey(StrEnum):
     @property
     def parts(self) -> tuple[ClusterKey, ...]:
         """The single keys a combined key joins (itself for a single key)."""
-        return tuple(ClusterKey(part) for part in self.value.split(SEPARATOR))
+        return _PARTS[self]
 
     @property
     def is_combined(self) -> bool:
         """Whether the key joins two single keys."""
-        return SEPARATOR in self.value
+        return len(_PARTS[self]) > 1
 
 
+_PARTS = {key: tuple(ClusterKey(p) for p in key.value.split(SEPARATOR)) for key in ClusterKey}
 COMBINED_KEYS = tuple(key for key in ClusterKey if key.is_combined)
 
 
@@ -109,32 +111,47 @@ def normalize_cluster_value(by: ClusterKey, raw: str) -> str | None:
 
 def message_keys(message: EmailMessage) -> list[tuple[ClusterKey, str]]:
     """Every (key, value) a message is indexed under, without duplicates."""
-    raw: dict[ClusterKey, list[str | None]] = {
-        ClusterKey.SENDER_IP: [message.sender_ip],
-        ClusterKey.SENDER_DOMAIN: [message.sender_domain],
-        ClusterKey.SENDER: [message.sender_from_address],
-        ClusterKey.P1_SENDER: [message.sender_mail_from_address],
-        ClusterKey.SUBJECT: [message.subject_fingerprint],
-        ClusterKey.BODY: [message.body_fingerprint],
-        ClusterKey.URL: [u.url for u in message.urls],
-        ClusterKey.URL_DOMAIN: [url_host(u.url) for u in message.urls],
-        ClusterKey.ATTACHMENT: [a.sha256 for a in message.attachments],
-        ClusterKey.RECIPIENT: list(message.recipients),
-    }
-    values: dict[ClusterKey, list[str]] = {}
-    for key, candidates in raw.items():
-        found = values.setdefault(key, [])
-        for candidate in candidates:
-            value = _NORMALIZERS[key](candidate) if candidate else None
-            if value is not None and value not in found:
-                found.append(value)
-        if key in {ClusterKey.URL, ClusterKey.URL_DOMAIN}:
-            del found[MAX_URL_KEYS:]
-    for key in COMBINED_KEYS:
-        first, second = (values[part] for part in key.parts)
+    ip = normalize_ip(message.sender_ip) if message.sender_ip else None
+    sender = normalize_address(message.sender_from_address) if message.sender_from_address else None
+    domain = _domain(address_domain(sender) or "") if sender else None
+    p1 = (
+        normalize_address(message.sender_mail_from_address)
+        if message.sender_mail_from_address
+        else None
+    )
+    subject = _fingerprint(message.subject_fingerprint) if message.subject_fingerprint else None
+    body = _fingerprint(message.body_fingerprint) if message.body_fingerprint else None
+    keys = [
+        (key, value)
+        for key, value in (
+            (ClusterKey.SENDER_IP, ip),
+            (ClusterKey.SENDER_DOMAIN, domain),
+            (ClusterKey.SENDER, sender),
+            (ClusterKey.P1_SENDER, p1),
+            (ClusterKey.SUBJECT, subject),
+            (ClusterKey.BODY, body),
+        )
+        if value
+    ]
+    urls = list(dict.fromkeys(u for u in (_url(x.url) for x in message.urls) if u))[:MAX_URL_KEYS]
+    keys.extend((ClusterKey.URL, url) for url in urls)
+    hosts = dict.fromkeys(h for h in (_domain(url_host(u) or "") for u in urls) if h)
+    keys.extend((ClusterKey.URL_DOMAIN, host) for host in hosts)
+    hashes = dict.fromkeys(
+        h for h in (normalize_sha256(a.sha256) for a in message.attachments) if h
+    )
+    keys.extend((ClusterKey.ATTACHMENT, sha) for sha in hashes)
+    recipients = dict.fromkeys(r for r in (normalize_address(x) for x in message.recipients) if r)
+    keys.extend((ClusterKey.RECIPIENT, recipient) for recipient in recipients)
+    for key, first, second in (
+        (ClusterKey.BODY_SENDER_IP, body, ip),
+        (ClusterKey.BODY_SENDER_DOMAIN, body, domain),
+        (ClusterKey.SUBJECT_SENDER_DOMAIN, subject, domain),
+        (ClusterKey.SUBJECT_SENDER_IP, subject, ip),
+    ):
         if first and second:
-            values[key] = [f"{first[0]}{SEPARATOR}{second[0]}"]
-    return [(key, value) for key, found in values.items() for value in found]
+            keys.append((key, f"{first}{SEPARATOR}{second}"))
+    return keys
 
 
 def _quoted(value: str) -> str:

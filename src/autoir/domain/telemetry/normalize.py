@@ -10,11 +10,15 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from functools import lru_cache
 
+# Senders, hosts and links repeat from message to message: the normal forms are memoised.
+_CACHE = 65_536
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
+@lru_cache(maxsize=_CACHE)
 def normalize_address(raw: str) -> str | None:
     """An email address in lower case without angle brackets; None when it has no ``@``."""
     address = raw.strip().strip("<>").strip().lower()
@@ -30,6 +34,7 @@ def address_domain(address: str | None) -> str | None:
     return address.rsplit("@", 1)[1] or None
 
 
+@lru_cache(maxsize=_CACHE)
 def normalize_ip(raw: str) -> str | None:
     """An IPv4 or IPv6 address in its canonical (compressed, lower-case) form; None if invalid.
 
@@ -50,6 +55,7 @@ def normalize_sha256(raw: str) -> str | None:
     return value if _SHA256.fullmatch(value) else None
 
 
+@lru_cache(maxsize=_CACHE)
 def normalize_url(raw: str) -> str:
     """The URL with its scheme and host in lower case (path, query and fragment as given).
 
@@ -70,6 +76,7 @@ def normalize_url(raw: str) -> str:
     return url[:start] + user + at + hostport.lower() + url[end:]
 
 
+@lru_cache(maxsize=_CACHE)
 def url_host(url: str) -> str | None:
     """The host of a URL in lower case without port, credentials or trailing dot."""
     match = _SCHEME.match(url)

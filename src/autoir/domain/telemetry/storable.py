@@ -28,8 +28,32 @@ def _clip(name: str, value: str | None, limit: int, notes: list[str]) -> str | N
     return value[:limit]
 
 
+def _fits(message: EmailMessage) -> bool:
+    """Nothing to cut, convert or leave behind (the common case, checked cheaply)."""
+    return (
+        not message.body_text
+        and message.body_html is None
+        and all(a.payload is None for a in message.attachments)
+        and (message.sender_ip is None or normalize_ip(message.sender_ip) == message.sender_ip)
+        and all(
+            value is None or len(value) <= limit
+            for value, limit in (
+                (message.internet_message_id, MAX_INTERNET_MESSAGE_ID),
+                (message.sender_from_address, MAX_ADDRESS),
+                (message.sender_display_name, MAX_DISPLAY_NAME),
+                (message.sender_mail_from_address, MAX_ADDRESS),
+                (message.subject_fingerprint, MAX_FINGERPRINT),
+                (message.body_fingerprint, MAX_FINGERPRINT),
+                (message.language, MAX_LANGUAGE),
+            )
+        )
+    )
+
+
 def storable_message(message: EmailMessage) -> EmailMessage:
     """The message as telemetry stores it (see the module docstring)."""
+    if _fits(message):
+        return message
     notes: list[str] = []
     ip = message.sender_ip
     if ip is not None:
