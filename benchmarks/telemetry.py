@@ -279,13 +279,20 @@ def fill_raw_postgres(url: str, gen: Generator, now: datetime) -> dict[str, Any]
         )
     loaded = time.perf_counter() - started
     for statement in (
-        "ALTER TABLE email_message_keys ADD CONSTRAINT pk_email_message_keys "
-        "PRIMARY KEY (kind, value, received_us, message_id)",
-        "ALTER TABLE email_messages ADD CONSTRAINT uq_email_messages_network_message_id "
-        "UNIQUE (network_message_id)",
+        (
+            "ALTER TABLE email_message_keys ADD CONSTRAINT pk_email_message_keys "
+            "PRIMARY KEY (kind, value, received_us, message_id)"
+        ),
+        (
+            "ALTER TABLE email_messages ADD CONSTRAINT uq_email_messages_network_message_id "
+            "UNIQUE (network_message_id)"
+        ),
         "CREATE INDEX ix_email_messages_internet_message_id ON email_messages (internet_message_id)",
         "CREATE INDEX ix_email_messages_received_at ON email_messages (received_at)",
-        "SELECT setval(pg_get_serial_sequence('email_messages', 'id'), (SELECT max(id) FROM email_messages))",
+        (
+            "SELECT setval(pg_get_serial_sequence('email_messages', 'id'), "
+            "(SELECT max(id) FROM email_messages))"
+        ),
     ):
         cursor.execute(statement)
         raw.commit()
