@@ -10,7 +10,7 @@ busy planning 30,000 statements per 5,000 alerts.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import (
@@ -38,6 +38,8 @@ def sqlite_time(value: datetime) -> str:
 
 
 def _sqlite_time_of(value: datetime) -> str:
+    if value.tzinfo is UTC:  # as parsed timestamps are: drop the "+00:00"
+        return value.isoformat(sep=" ", timespec="microseconds")[:26]
     return sqlite_time(to_db_time(value))
 
 
@@ -134,9 +136,10 @@ def key_table(
             for i, column_name in enumerate(columns)
         ]
         return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
-    each = func.json_each(
-        bindparam(f"{name}_json", orjson.dumps([list(row) for row in rows]).decode())
-    ).table_valued("value", name=f"{name}_json")
+    data = orjson.dumps(rows if isinstance(rows, list | tuple) else list(rows)).decode()
+    each = func.json_each(bindparam(f"{name}_json", data)).table_valued(
+        "value", name=f"{name}_json"
+    )
     return select(
         *(
             func.json_extract(each.c.value, literal_column(f"'$[{i}]'")).label(column_name)

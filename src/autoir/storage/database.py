@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,13 +28,22 @@ def is_sqlite(url: str) -> bool:
 def create_database_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and NORMAL sync."""
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": 30,
+                "factory": QueuedWriterConnection,
+            },
+        )
+        writer_lock = _writer_lock(url)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401
             # Python's sqlite3 opens transactions lazily; take them at BEGIN so that concurrent
             # writers queue on busy_timeout instead of failing on lock upgrade.
             dbapi_connection.isolation_level = None
+            dbapi_connection.writer_lock = writer_lock
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -50,11 +61,78 @@ def create_database_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:  # noqa: ANN401
-            read_only = conn.info.get("autoir_read_only", False)
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            if conn.info.get("autoir_read_only", False):
+                conn.exec_driver_sql("BEGIN")
+                return
+            dbapi_connection = conn.connection.dbapi_connection
+            dbapi_connection.wait_for_writer_lock()
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_connection.hand_over_writer_lock()
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+WRITER_WAIT_SECONDS = 30.0  # as SQLite's busy_timeout, after which SQLite's own waiting applies
+
+
+def _writer_lock(url: str) -> threading.Lock:
+    """One lock per database file for all engines of this process."""
+    database = make_url(url).database or ""
+    key = str(Path(database).resolve()) if database and database != ":memory:" else url
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.Lock())
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A sqlite3 connection whose write transactions queue on an in-process lock.
+
+    SQLite's busy handler polls a locked database with sleeps of up to 100 ms, so a second
+    ingest client sat idle long after the first had committed (two clients ingested less than
+    one). Writers of this process queue on a lock instead, taken before ``BEGIN IMMEDIATE``
+    and handed over as soon as COMMIT or ROLLBACK has run; SQLite's busy timeout still orders
+    writers of other processes.
+    """
+
+    writer_lock: threading.Lock | None = None
+    holds_writer_lock = False
+
+    def wait_for_writer_lock(self) -> None:
+        """Queue behind this process's other writers (at most ``WRITER_WAIT_SECONDS``)."""
+        if self.writer_lock is not None and not self.holds_writer_lock:
+            self.holds_writer_lock = self.writer_lock.acquire(timeout=WRITER_WAIT_SECONDS)
+
+    def hand_over_writer_lock(self) -> None:
+        """Let the next writer of this process begin."""
+        if self.holds_writer_lock and self.writer_lock is not None:
+            self.holds_writer_lock = False
+            self.writer_lock.release()
+
+    def commit(self) -> None:
+        """Commit, then hand the writer lock over."""
+        try:
+            super().commit()
+        finally:
+            self.hand_over_writer_lock()
+
+    def rollback(self) -> None:
+        """Roll back, then hand the writer lock over."""
+        try:
+            super().rollback()
+        finally:
+            self.hand_over_writer_lock()
+
+    def close(self) -> None:
+        """Close, then hand the writer lock over."""
+        try:
+            super().close()
+        finally:
+            self.hand_over_writer_lock()
 
 
 def start_checkpointer(url: str) -> WalCheckpointer | None:
