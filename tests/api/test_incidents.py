@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
+from autoir.bootstrap import Container
+from autoir.storage import tables
 from tests.conftest import ApiClient
 from tests.support import alerts as A
 from tests.support.clock import FakeClock
@@ -73,6 +77,36 @@ def test_an_alert_linking_two_incidents_merges_them(api: ApiClient) -> None:
     assert (
         api.patch(f"/api/v1/incidents/{absorbed}", json={"status": "resolved"}).status_code == 400
     )
+
+
+def test_alerts_after_a_merge_join_the_keeper(api: ApiClient) -> None:
+    (a,) = _ingest(api, A.alert(evidence=[A.device("1" * 40)]))
+    (b,) = _ingest(api, A.alert(evidence=[A.device("2" * 40), A.user("bob@fabrikam.example")]))
+    (c,) = _ingest(api, A.alert(evidence=[A.device("1" * 40), A.device("2" * 40)]))
+    keeper = _incident_of(api, c)
+    # The user was seen only on an alert of the absorbed incident: it now leads to the keeper.
+    (d,) = _ingest(api, A.alert(evidence=[A.user("bob@fabrikam.example")]))
+    assert {_incident_of(api, x) for x in (a, b, c, d)} == {keeper}
+    assert api.get(f"/api/v1/incidents/{keeper}").json()["alertCount"] == 4
+
+
+def test_an_updated_alert_keeps_correlating_through_its_new_entities(api: ApiClient) -> None:
+    first = A.alert(evidence=[A.device("6" * 40)])
+    (a,) = _ingest(api, first)
+    (same,) = _ingest(api, {**first, "evidence": [A.device("7" * 40)]})
+    assert same == a
+    (b,) = _ingest(api, A.alert(evidence=[A.device("7" * 40)]))
+    assert _incident_of(api, b) == _incident_of(api, a)
+
+
+def test_entity_rows_without_an_incident_copy_fall_back_to_the_alert(
+    container: Container, api: ApiClient
+) -> None:
+    (a,) = _ingest(api, A.alert(evidence=[A.device("8" * 40)]))
+    with container.engine.begin() as connection:  # as rows written before migration 0005
+        connection.execute(update(tables.alert_entities).values(incident_id=None))
+    (b,) = _ingest(api, A.alert(evidence=[A.device("8" * 40)]))
+    assert _incident_of(api, b) == _incident_of(api, a)
 
 
 def test_correlation_window_limits_joining(api: ApiClient, clock: FakeClock) -> None:

@@ -120,6 +120,9 @@ alert_entities = Table(
     Column("created_at", DateTime, primary_key=True),
     Column("alert_id", String(64), ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
     Column("strong", Boolean, nullable=False),
+    # A copy of alerts.incident_id, so that correlation reads only this index (migration
+    # 0005); NULL on rows written before it, where readers fall back to alerts.incident_id.
+    Column("incident_id", Integer),
     Index("ix_alert_entities_alert_id", "alert_id"),
     sqlite_with_rowid=False,
 )
