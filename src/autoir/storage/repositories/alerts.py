@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, func, insert, or_, select, true, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from autoir.domain.alerts.draft import AlertDraft
 from autoir.domain.alerts.enums import AlertStatus
@@ -100,7 +112,8 @@ class SqlAlertRepository:
             probe = select(*columns, a.c.last_activity_at).where(*match).limit(1).lateral("probe")
             stmt = select(wanted.c.source, *probe.c).select_from(wanted).join(probe, true())
         else:
-            stmt = select(wanted.c.source, *columns, a.c.last_activity_at).join_from(
+            # Output the table's own columns: each reference to a key column re-reads JSON.
+            stmt = select(a.c.service_source, *columns, a.c.last_activity_at).join_from(
                 wanted, a, and_(*match)
             )
         return {
@@ -131,7 +144,7 @@ class SqlAlertRepository:
             stmt = select(wanted.c.fp, *probe.c).select_from(wanted).join(probe, true())
         else:
             stmt = (
-                select(wanted.c.fp, *columns)
+                select(a.c.fingerprint, *columns)
                 .join_from(wanted, a, and_(*conditions))
                 .order_by(a.c.last_activity_at)  # the newest wins below
             )
@@ -274,10 +287,12 @@ class SqlAlertRepository:
             )
         else:
             stmt = (
-                select(wanted.c.kind, wanted.c.value, incident, seen)
+                # The entity's own columns, not the key table's: every reference to those
+                # re-parsed its JSON, for each of the ~15,000 rows a batch reads at scale.
+                select(ae.c.kind, ae.c.value, incident, seen)
                 .select_from(wanted)
                 .join(ae, and_(*conditions))
-                .group_by(wanted.c.kind, wanted.c.value, incident)
+                .group_by(ae.c.value, ae.c.kind, incident)
             )
         found: dict[tuple[str, str], list[tuple[int, datetime]]] = {}
         for kind, value, incident_id, last in self._c.execute(stmt):
@@ -342,9 +357,11 @@ class SqlAlertRepository:
             if query.count_limit is None:
                 count_stmt, _ = self._filtered(query, [func.count()])
             else:
-                matches, _ = self._filtered(query, [a.c.id])
+                # Newest first, as the page itself: with statistics, PostgreSQL otherwise read
+                # the table from its oldest rows to find 10,001 recent ones (1.6 s at 1,000,000).
+                matches, created = self._filtered(query, [a.c.id])
                 count_stmt = select(func.count()).select_from(
-                    matches.limit(query.count_limit + 1).subquery()
+                    matches.order_by(created.desc()).limit(query.count_limit + 1).subquery()
                 )
             total = self._c.execute(count_stmt).scalar_one()
             if query.count_limit is not None and total > query.count_limit:
@@ -490,12 +507,18 @@ class SqlAlertRepository:
         return found
 
     def move_to_incident(self, from_incident: int, to_incident: int) -> None:
-        # The entity rows' copy first, found through the alerts still naming the old incident.
-        self._c.execute(
-            update(ae)
-            .where(ae.c.alert_id.in_(select(a.c.id).where(a.c.incident_id == from_incident)))
-            .values(incident_id=to_incident)
+        moved = list(
+            self._c.execute(select(a.c.id).where(a.c.incident_id == from_incident)).scalars()
         )
+        if moved:
+            # The entity rows' copy, one alert_id index probe per alert: as one UPDATE … IN
+            # (subquery), PostgreSQL without statistics hash-joined all of alert_entities.
+            self._c.execute(
+                update(ae)
+                .where(ae.c.alert_id == bindparam("moved_id"))
+                .values(incident_id=to_incident),
+                [{"moved_id": alert_id} for alert_id in moved],
+            )
         self._c.execute(
             update(a).where(a.c.incident_id == from_incident).values(incident_id=to_incident)
         )
