@@ -51,7 +51,8 @@ class IncidentStats:
             self.first_title = title
         if category and category not in self.categories and len(self.categories) < MAX_CATEGORIES:
             self.categories.append(category)
-        self.add_labels(entity_labels(entities))
+        if len(self.labels) < MAX_LABELS:  # labels are only looked for until three are known
+            self.add_labels(entity_labels(entities))
 
     def add_labels(self, labels: Iterable[str]) -> None:
         """Remember up to three readable entity names."""
