@@ -356,11 +356,22 @@ def main() -> None:
         "batch": BATCH,
     }
     try:
-        result["raw_insert_per_s"] = round(bench_raw(database("raw"), raw_rows(sample, end)))
-        if args.backend == "postgresql":  # the text COPY baseline of earlier runs, for reference
-            result["raw_insert_text_copy_per_s"] = round(
-                bench_raw(database("raw_text"), raw_rows(sample, end), binary=False)
-            )
+        # The ceiling: best of two runs of each way in, each into a fresh database (the first
+        # run of a process is often the slowest; the best run is the strictest baseline).
+        rows = raw_rows(sample, end)
+        variants = (
+            {"raw_insert_binary_copy_per_s": True, "raw_insert_text_copy_per_s": False}
+            if args.backend == "postgresql"
+            else {"raw_insert_executemany_per_s": True}
+        )
+        for name, binary in variants.items():
+            rates = [
+                round(bench_raw(database(f"raw{attempt}{int(binary)}"), rows, binary=binary))
+                for attempt in range(2)
+            ]
+            result[name], result[f"{name}_runs"] = max(rates), rates
+        result["raw_insert_per_s"] = max(result[name] for name in variants)
+        del rows
         url = database("service")
         settings = Settings(data_dir=(args.keep or workdir / "service"), database_url=url)
         migrate(settings)
