@@ -281,7 +281,7 @@ def fill_raw_postgres(url: str, gen: Generator, now: datetime) -> dict[str, Any]
     for statement in (
         (
             "ALTER TABLE email_message_keys ADD CONSTRAINT pk_email_message_keys "
-            "PRIMARY KEY (kind, value, received_us, message_id)"
+            "PRIMARY KEY (kind, value, received_us, message_id) INCLUDE (location, action)"
         ),
         (
             "ALTER TABLE email_messages ADD CONSTRAINT uq_email_messages_network_message_id "

@@ -59,7 +59,12 @@ def upgrade() -> None:
         sa.Column("location", sa.SmallInteger(), nullable=False),
         sa.Column("action", sa.SmallInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "kind", "value", "received_us", "message_id", name=op.f("pk_email_message_keys")
+            "kind",
+            "value",
+            "received_us",
+            "message_id",
+            name=op.f("pk_email_message_keys"),
+            postgresql_include=["location", "action"],
         ),
         sqlite_with_rowid=False,
     )
