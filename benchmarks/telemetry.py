@@ -57,6 +57,7 @@ CAMPAIGN_SHA = "7" * 64
 CAMPAIGN_SUBJECT = "Your invoice 4711 is overdue"
 CAMPAIGN_BODY = "c" * 32
 HOT_DOMAIN = "bigmail.example"  # a webmail provider: a tenth of all mail
+HOT_REPEATS = 20  # a tenth of 10 million is slow to count without a vacuumed PostgreSQL
 LOCATIONS = [
     (DeliveryLocation.INBOX, DeliveryAction.DELIVERED, 85),
     (DeliveryLocation.JUNK_FOLDER, DeliveryAction.JUNKED, 8),
@@ -353,9 +354,10 @@ def measure(container: Container, url: str, repeats: int, now: datetime) -> dict
     results: dict[str, Any] = {}
     service_p95 = []
     for name, key, value in cases:
+        runs = min(repeats, HOT_REPEATS) if name.startswith("hot") else repeats
         service = []
         result = None
-        for i in range(repeats + 3):
+        for i in range(runs + 3):
             started = time.perf_counter()
             result = container.telemetry.cluster(key, value, since=since, limit=1000)
             if i >= 3:  # the first runs warm the cache
@@ -365,7 +367,7 @@ def measure(container: Container, url: str, repeats: int, now: datetime) -> dict
         raw_members = []
         raw_count = []
         cursor = raw.cursor()
-        for i in range(repeats + 3):
+        for i in range(runs + 3):
             started = time.perf_counter()
             cursor.execute(RAW_MEMBERS.format(p=mark), params)
             cursor.fetchall()
