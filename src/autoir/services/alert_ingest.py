@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +39,38 @@ class _Pending:
     last_activity: datetime | None = None
 
 
+class _CyclicGcPause:
+    """Holds Python's cyclic garbage collector while batches are being ingested.
+
+    A batch allocates some 100,000 container objects (drafts, entities, documents, rows) that
+    all live until it is stored, so the collector's passes during a batch traversed them, and
+    every long-lived object of the process, without freeing anything: a sixth of ingest time.
+    Reference counting still frees everything as usual; the collector resumes when the last
+    concurrent batch ends (unless it was disabled before the first began).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batches = 0
+        self._resume = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._batches == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._batches += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._lock:
+            self._batches -= 1
+            if self._batches == 0 and self._resume:
+                gc.enable()
+
+
+_CYCLIC_GC_PAUSE = _CyclicGcPause()
+
+
 class AlertIngestService:
     """``POST /api/v1/alerts``: one alert or an all-or-nothing batch."""
 
@@ -58,6 +92,10 @@ class AlertIngestService:
             )
         if not payloads:
             raise ValidationFailed([FieldError("value", "the batch is empty")])
+        with _CYCLIC_GC_PAUSE:
+            return self._ingest(payloads)
+
+    def _ingest(self, payloads: list[object]) -> IngestResult:
         now = self._ctx.clock.now()
         errors: list[FieldError] = []
         drafts = [parse_alert(p, f"value[{i}]", now, errors) for i, p in enumerate(payloads)]

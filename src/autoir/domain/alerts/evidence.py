@@ -178,6 +178,11 @@ _TYPE_BY_LOWER = {name.lower(): name for name in EVIDENCE_ENUMS}
 # Canonical spellings, as normalised evidence and most sources write them: one dict lookup.
 _TYPE_BY_ODATA = {ODATA_PREFIX + name: name for name in EVIDENCE_ENUMS}
 _ENUMS_BY_TYPE = {name: {**_BASE_ENUMS, **enums} for name, enums in EVIDENCE_ENUMS.items()}
+# Every property normalize_evidence looks at, per type.
+_CHECKED_BY_TYPE = {
+    name: frozenset(enums) | {"roles", "detailedRoles", "tags"}
+    for name, enums in _ENUMS_BY_TYPE.items()
+}
 
 
 def evidence_type_name(raw: object) -> str | None:
@@ -211,6 +216,8 @@ def normalize_evidence(
         return None
     result: dict[str, Any] = dict(item)
     result["@odata.type"] = ODATA_PREFIX + type_name
+    if _CHECKED_BY_TYPE[type_name].isdisjoint(result):
+        return result  # nothing to normalise or check (most evidence of most sources)
     for prop, enum_cls in _ENUMS_BY_TYPE[type_name].items():
         raw = result.get(prop)
         if raw is None:
