@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from autoir.bootstrap import Container, build
+from autoir.bootstrap.analysis import AnalysisComponents, build_analysis
 from autoir.settings import Settings
 from autoir.storage import schema
 from autoir.storage.database import create_database_engine, upgrade_database
@@ -71,9 +72,19 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def analysis() -> AnalysisComponents:
+    """The built-in analyzers, compiled once per test process."""
+    return build_analysis(Settings())
+
+
 @pytest.fixture(params=BACKENDS)
 def container(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock, sqlite_template: Path
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: FakeClock,
+    sqlite_template: Path,
+    analysis: AnalysisComponents,
 ) -> Iterator[Container]:
     """A wired application on a fresh database of each backend, with a fake clock."""
     if request.param == "sqlite":
@@ -85,19 +96,21 @@ def container(
         settings = Settings(
             data_dir=tmp_path, database_url=url, tenant_id="11111111-2222-3333-4444-555555555555"
         )
-    built = build(settings, clock=clock)
+    built = build(settings, clock=clock, analysis=analysis)
     yield built
     built.close()
 
 
 @pytest.fixture
 def sqlite_container(
-    tmp_path: Path, clock: FakeClock, sqlite_template: Path
+    tmp_path: Path, clock: FakeClock, sqlite_template: Path, analysis: AnalysisComponents
 ) -> Iterator[Container]:
     """Like ``container`` but SQLite only (for tests about the embedded default)."""
     shutil.copy(sqlite_template, tmp_path / "autoir.db")
     built = build(
-        Settings(data_dir=tmp_path, tenant_id="11111111-2222-3333-4444-555555555555"), clock=clock
+        Settings(data_dir=tmp_path, tenant_id="11111111-2222-3333-4444-555555555555"),
+        clock=clock,
+        analysis=analysis,
     )
     yield built
     built.close()

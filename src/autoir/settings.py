@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     playbook_dirs: list[Path] = Field(
         default_factory=list, description="Extra directories of playbook YAML files."
     )
+    plugins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Extra plugins as module:attribute references (AUTOIR_PLUGINS, JSON list), loaded "
+            "after the built-ins; installed packages can use the autoir.plugins entry point."
+        ),
+    )
 
     def effective_database_url(self) -> str:
         """The configured URL, or SQLite at ``data_dir/autoir.db``."""

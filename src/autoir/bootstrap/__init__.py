@@ -11,6 +11,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from autoir.bootstrap.analysis import AnalysisComponents, build_analysis
 from autoir.bootstrap.investigations import Automation, build_automation
 from autoir.domain.errors import DatabaseNotReady
 from autoir.platform.clock import RandomIds, SystemClock
@@ -86,8 +87,12 @@ def build(
     migrate_embedded: bool = True,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    analysis: AnalysisComponents | None = None,
 ) -> Container:
-    """Wire the application. An embedded (SQLite) database is migrated on start."""
+    """Wire the application. An embedded (SQLite) database is migrated on start.
+
+    ``analysis`` lets a caller that builds many containers (tests) compile the analyzers once.
+    """
     engine = prepare_database(settings)
     if migrate_embedded and is_sqlite(settings.effective_database_url()):
         upgrade_database(engine)
@@ -125,7 +130,7 @@ def build(
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
         access=access,
-        automation=build_automation(settings, ctx, analyzers=()),
+        automation=build_automation(settings, ctx, analysis or build_analysis(settings)),
         telemetry_ingest=TelemetryIngestService(ctx, retention),
         telemetry=TelemetryQueryService(ctx, retention),
         checkpointer=start_checkpointer(settings.effective_database_url()),

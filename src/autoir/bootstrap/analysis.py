@@ -54,7 +54,7 @@ def build_analyzers(
     settings: Settings, registry: PluginRegistry | None = None
 ) -> tuple[Analyzer, ...]:
     """One analyzer per registered analyzer plugin, configured from ``settings``."""
-    registry = registry or load_registry()
+    registry = registry or load_registry(configured=settings.plugins)
     analyzers: list[Analyzer] = []
     for plugin in registry.analyzers():
         fields = plugin.manifest.settings_model.model_fields
@@ -72,7 +72,7 @@ def build_analysis(
     settings: Settings, registry: PluginRegistry | None = None
 ) -> AnalysisComponents:
     """The registry, the analyzers and the message analysis service."""
-    registry = registry or load_registry()
+    registry = registry or load_registry(configured=settings.plugins)
     analyzers = build_analyzers(settings, registry)
     return AnalysisComponents(
         registry=registry,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from autoir.bootstrap.analysis import AnalysisComponents
+from autoir.domain.telemetry.normalize import normalize_address, normalize_sha256
 from autoir.playbooks.catalog import load_playbooks
-from autoir.ports.analyzer import AnalysisContext, Analyzer
+from autoir.ports.analyzer import AnalysisContext
 from autoir.ports.unit_of_work import UnitOfWork
 from autoir.services.context import ServiceContext
 from autoir.services.investigation_runner import InvestigationRunner, RunnerDeps
@@ -60,20 +62,35 @@ class Automation:
 
 
 def build_automation(
-    settings: Settings, ctx: ServiceContext, analyzers: Sequence[Analyzer]
+    settings: Settings, ctx: ServiceContext, analysis: AnalysisComponents
 ) -> Automation:
-    """Load playbooks, wire the runner and the queue."""
-    playbooks = load_playbooks(frozenset(STEP_FUNCTIONS), settings.playbook_dirs)
+    """Load playbooks, wire the runner (analyzers, telemetry lookups) and the queue."""
+    steps = {**STEP_FUNCTIONS, **analysis.registry.steps()}
+    playbooks = load_playbooks(frozenset(steps), settings.playbook_dirs)
 
-    def analysis_context(_uow: UnitOfWork) -> AnalysisContext:
-        return AnalysisContext(now=ctx.clock.now())
+    def analysis_context(uow: UnitOfWork) -> AnalysisContext:
+        telemetry = uow.telemetry
+
+        def sender_seen_before(address: str, before: datetime) -> bool:
+            normal = normalize_address(address)
+            return normal is not None and telemetry.sender_seen_before(normal, before)
+
+        def file_prevalence(sha256: str) -> int:
+            normal = normalize_sha256(sha256)
+            return 0 if normal is None else telemetry.file_sightings(normal, None, None, 0)[0]
+
+        return analysis.context(
+            ctx.clock.now(),
+            sender_seen_before=sender_seen_before,
+            file_prevalence=file_prevalence,
+        )
 
     runner = InvestigationRunner(
         ctx,
         RunnerDeps(
             playbooks=playbooks,
-            steps=STEP_FUNCTIONS,
-            analyzers=tuple(analyzers),
+            steps=steps,
+            analyzers=analysis.analyzers,
             analysis_context=analysis_context,
         ),
     )

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from autoir.domain.verdicts.observables import ObservableKind
 from autoir.ports.analyzer import Analyzer
+from autoir.services.investigation_steps.contract import StepFunction
 
 _DOTTED_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 _VERSION = re.compile(r"^\d+\.\d+(?:\.\d+)?(?:[-+.][0-9A-Za-z.-]+)?$")
@@ -29,6 +30,8 @@ class PluginKind(StrEnum):
     CONNECTOR = "connector"
     ACTION = "action"
     PLAYBOOK = "playbook"
+    STEP = "step"
+    """A playbook step function (playbooks name it by the plugin's id)."""
 
 
 class Capability(StrEnum):
@@ -132,5 +135,24 @@ class AnalyzerPlugin(Generic[SettingsT]):
         return self.factory(settings)
 
 
-Plugin = AnalyzerPlugin[Any]
+@dataclass(frozen=True, slots=True)
+class StepPlugin:
+    """A playbook step plugin: playbooks name ``function: <manifest id>`` to run it.
+
+    The function gets a :class:`~autoir.services.investigation_steps.contract.StepInput` (a
+    read-only unit of work, the evidence so far, the analyzers) and returns what it found; it must
+    not write (the runner commits its output together with the run state, so a step re-run after a
+    worker died is harmless).
+    """
+
+    manifest: Manifest
+    function: StepFunction
+
+    @property
+    def id(self) -> str:
+        """The manifest's id (the name playbooks use)."""
+        return self.manifest.id
+
+
+Plugin = AnalyzerPlugin[Any] | StepPlugin
 """What the registry holds; connector and action plugins join this union when they exist."""

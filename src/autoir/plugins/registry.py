@@ -18,9 +18,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
+from typing import Any
 
 from autoir.domain.errors import AutoirError
-from autoir.plugins.manifest import AnalyzerPlugin, Plugin, PluginKind
+from autoir.plugins.manifest import AnalyzerPlugin, Plugin, PluginKind, StepPlugin
+from autoir.services.investigation_steps.contract import StepFunction
 
 ENTRY_POINT_GROUP = "autoir.plugins"
 BUILTIN_PLUGINS = (
@@ -51,8 +53,14 @@ class PluginRegistry:
         """Add a plugin; raises :class:`PluginRejected` when frozen, ill-typed or a duplicate."""
         if self._frozen:
             raise PluginRejected("the plugin registry is frozen after start-up")
-        if not isinstance(plugin, AnalyzerPlugin):
+        if not isinstance(plugin, AnalyzerPlugin | StepPlugin):
             raise PluginRejected(f"not a plugin: {type(plugin).__name__}")
+        expected = PluginKind.STEP if isinstance(plugin, StepPlugin) else PluginKind.ANALYZER
+        if plugin.manifest.kind is not expected:
+            raise PluginRejected(
+                f"plugin {plugin.id!r} is a {type(plugin).__name__} but its manifest says "
+                f"kind {plugin.manifest.kind.value!r}"
+            )
         if plugin.id in self._plugins:
             raise PluginRejected(f"plugin id {plugin.id!r} is already registered")
         self._plugins[plugin.id] = plugin
@@ -78,9 +86,13 @@ class PluginRegistry:
         """Plugins in registration order."""
         return iter(self._plugins.values())
 
-    def analyzers(self) -> list[Plugin]:
+    def analyzers(self) -> list[AnalyzerPlugin[Any]]:
         """The analyzer plugins, in registration order."""
-        return [p for p in self._plugins.values() if p.manifest.kind is PluginKind.ANALYZER]
+        return [p for p in self._plugins.values() if isinstance(p, AnalyzerPlugin)]
+
+    def steps(self) -> dict[str, StepFunction]:
+        """Playbook step functions from step plugins, by plugin id."""
+        return {p.id: p.function for p in self._plugins.values() if isinstance(p, StepPlugin)}
 
 
 def load_reference(reference: str) -> object:
@@ -93,13 +105,27 @@ def load_reference(reference: str) -> object:
 def load_registry(
     *,
     builtins: Iterable[str] = BUILTIN_PLUGINS,
+    configured: Iterable[str] = (),
     include_entry_points: bool = True,
     group: str = ENTRY_POINT_GROUP,
 ) -> PluginRegistry:
-    """Built-ins, then third-party entry points; returns the frozen registry."""
+    """Built-ins, configured references, then entry points; returns the frozen registry.
+
+    ``configured`` are ``module:attribute`` references an administrator listed
+    (``AUTOIR_PLUGINS``): one that does not load is a start-up error naming it, since it was
+    asked for by name; a broken entry point is only listed in ``load_errors``.
+    """
     registry = PluginRegistry()
     for reference in builtins:
         registry.register(load_reference(reference))
+    for reference in configured:
+        try:
+            plugin = load_reference(reference)
+        except Exception as exc:
+            raise PluginRejected(
+                f"configured plugin {reference!r} does not load: {type(exc).__name__}: {exc}"
+            ) from exc
+        registry.register(plugin)
     if include_entry_points:
         for entry_point in sorted(entry_points(group=group), key=lambda e: e.name):
             try:

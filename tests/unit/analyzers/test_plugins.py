@@ -10,7 +10,13 @@ from pydantic import SecretStr, ValidationError
 from autoir.analyzers.signatures import load_scanner
 from autoir.analyzers.signatures.scanner import BUILTIN_RULES
 from autoir.domain.verdicts.observables import ObservableKind
-from autoir.plugins.manifest import AnalyzerPlugin, Manifest, PluginKind, PluginSettings
+from autoir.plugins.manifest import (
+    AnalyzerPlugin,
+    Manifest,
+    PluginKind,
+    PluginSettings,
+    StepPlugin,
+)
 from autoir.plugins.registry import BUILTIN_PLUGINS, PluginRegistry, PluginRejected, load_registry
 
 
@@ -101,3 +107,32 @@ def test_builtin_yara_rules_compile_and_broken_extra_files_are_skipped(tmp_path:
     [match] = scanner.scan(b"..zzqqxx..", file_name="a.txt")
     assert match.rule == "Extra_Good"
     assert match.verdict.value == "suspicious"
+
+
+def _noop_step(step):  # type: ignore[no-untyped-def]
+    from autoir.services.investigation_steps.contract import StepOutput
+
+    return StepOutput(summary="nothing")
+
+
+STEP_MANIFEST = Manifest(
+    id="step.noop", name="No-op", version="1.0", kind=PluginKind.STEP, description="test"
+)
+STEP_PLUGIN = StepPlugin(STEP_MANIFEST, _noop_step)
+
+
+def test_configured_step_plugins_load_by_reference_and_join_the_step_table() -> None:
+    registry = load_registry(configured=[f"{__name__}:STEP_PLUGIN"], include_entry_points=False)
+    assert registry.steps() == {"step.noop": _noop_step}
+    assert "step.noop" not in [p.id for p in registry.analyzers()]
+
+
+def test_a_configured_plugin_that_does_not_load_is_a_named_start_up_error() -> None:
+    with pytest.raises(PluginRejected, match="no_such_module"):
+        load_registry(configured=["no_such_module:PLUGIN"], include_entry_points=False)
+
+
+def test_a_plugin_whose_manifest_kind_does_not_match_is_rejected() -> None:
+    wrong = StepPlugin(MANIFEST, _noop_step)
+    with pytest.raises(PluginRejected, match="kind 'analyzer'"):
+        PluginRegistry().register(wrong)
