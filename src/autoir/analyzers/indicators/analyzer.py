@@ -19,7 +19,9 @@ from autoir.domain.verdicts.observables import (
     FileSubject,
     Observable,
     ObservableKind,
+    ProcessSubject,
     Subject,
+    UserActivitySubject,
 )
 from autoir.domain.verdicts.report import AnalyzerReport, Reason
 from autoir.ports.analyzer import AnalysisContext
@@ -136,6 +138,11 @@ def identifiers_of(subject: Subject) -> tuple[Observable, ...]:
             found.append(Observable(ObservableKind.DOMAIN, subject.value.rsplit("@", 1)[1]))
         return tuple(dict.fromkeys(found))
     if isinstance(subject, FileSubject):
+        return (subject.observable,)
+    if isinstance(subject, ProcessSubject):
+        sha = subject.sha256
+        return (Observable(ObservableKind.FILE_SHA256, sha.lower()),) if sha else ()
+    if isinstance(subject, UserActivitySubject):
         return (subject.observable,)
     return _message_identifiers(subject)
 

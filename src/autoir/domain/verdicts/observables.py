@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from autoir.domain.messages.message import EmailMessage
+    from autoir.domain.telemetry.signins import SignIn
 
 
 class ObservableKind(StrEnum):
@@ -61,4 +63,47 @@ class EmailSubject:
         return Observable(ObservableKind.EMAIL, self.message.network_message_id)
 
 
-Subject = Observable | FileSubject | EmailSubject
+@dataclass(frozen=True, slots=True)
+class ProcessSubject:
+    """A process as an endpoint saw it: its image, command line, parent, account.
+
+    ``ancestors`` are the image file names above the parent, nearest first (from the process
+    tree when telemetry has it), for chains like ``winword.exe → cmd.exe → powershell.exe``.
+    """
+
+    image: str
+    command_line: str
+    parent_image: str | None = None
+    parent_command_line: str | None = None
+    account: str | None = None
+    sha256: str | None = None
+    folder: str | None = None
+    ancestors: tuple[str, ...] = ()
+
+    @property
+    def observable(self) -> Observable:
+        """The command line (or image) as an observable."""
+        return Observable(ObservableKind.PROCESS, self.command_line or self.image)
+
+
+@dataclass(frozen=True, slots=True)
+class UserActivitySubject:
+    """A user with their recent sign-ins (newest first) and what a mail connector knows.
+
+    ``external_forwarding`` lists external addresses the user's mailbox forwards to; None when no
+    connector can tell (the check is then skipped, not passed).
+    """
+
+    user: str
+    sign_ins: tuple[SignIn, ...]
+    window_start: datetime
+    window_end: datetime
+    external_forwarding: tuple[str, ...] | None = None
+
+    @property
+    def observable(self) -> Observable:
+        """The user principal name as an observable."""
+        return Observable(ObservableKind.USER, self.user)
+
+
+Subject = Observable | FileSubject | EmailSubject | ProcessSubject | UserActivitySubject
