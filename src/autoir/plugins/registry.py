@@ -31,6 +31,8 @@ BUILTIN_PLUGINS = (
     "autoir.analyzers.urls:PLUGIN",
     "autoir.analyzers.attachments:PLUGIN",
     "autoir.analyzers.files:PLUGIN",
+    "autoir.analyzers.processes:PLUGIN",
+    "autoir.analyzers.users:PLUGIN",
 )
 
 

@@ -55,8 +55,10 @@ def test_builtins_are_registered_and_the_registry_is_frozen() -> None:
         "analyzer.url",
         "analyzer.attachments",
         "analyzer.file",
+        "analyzer.process",
+        "analyzer.user",
     ]
-    assert len(BUILTIN_PLUGINS) == 5
+    assert len(BUILTIN_PLUGINS) == 7
     assert registry.is_frozen
     with pytest.raises(PluginRejected):
         registry.register(AnalyzerPlugin(MANIFEST, EchoAnalyzer))
