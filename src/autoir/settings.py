@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     sweep_seconds: float = Field(
         default=5.0, gt=0, description="How often workers triage new alerts and resume work."
     )
+    investigation_lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        description=(
+            "How long a worker's claim on an investigation lasts unless renewed (renewed while "
+            "a step runs); a dead worker's run resumes on another worker after this."
+        ),
+    )
     playbook_dirs: list[Path] = Field(
         default_factory=list, description="Extra directories of playbook YAML files."
     )

@@ -6,7 +6,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from autoir.bootstrap.analysis import AnalysisComponents
 from autoir.domain.telemetry.normalize import normalize_address, normalize_sha256
@@ -67,6 +67,7 @@ def build_automation(
     """Load playbooks, wire the runner (analyzers, telemetry lookups) and the queue."""
     steps = {**STEP_FUNCTIONS, **analysis.registry.steps()}
     playbooks = load_playbooks(frozenset(steps), settings.playbook_dirs)
+    lease = timedelta(seconds=settings.investigation_lease_seconds)
 
     def analysis_context(uow: UnitOfWork) -> AnalysisContext:
         telemetry = uow.telemetry
@@ -92,11 +93,12 @@ def build_automation(
             steps=steps,
             analyzers=analysis.analyzers,
             analysis_context=analysis_context,
+            lease=lease,
         ),
     )
     queue = HueyTaskQueue(create_huey(settings.task_broker, settings.data_dir))
     automation = Automation(
-        investigations=InvestigationService(ctx, playbooks),
+        investigations=InvestigationService(ctx, playbooks, lease=lease),
         runner=runner,
         queue=queue,
         settings=settings,

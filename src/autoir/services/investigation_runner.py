@@ -5,12 +5,20 @@ together with the run state that marks the step done, under a lease checked by c
 worker that dies leaves a lease that expires; the sweeper re-enqueues the run and the next worker
 re-runs the unfinished step (steps only read and return evidence, so re-running is safe). Writes
 from a worker that lost its lease are refused, so a run completes exactly once.
+
+The lease is short (``AUTOIR_INVESTIGATION_LEASE_SECONDS``, 30 s by default) so that a dead
+worker's run resumes soon; while a step runs, a helper thread renews it every third of its length,
+so a live step longer than the lease keeps its run. Renewal stops at the step's time limit: a hung
+step gives its run up at most one lease after its limit.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -33,6 +41,9 @@ from autoir.services.context import ServiceContext
 from autoir.services.investigation_steps.contract import StepFunction, StepInput, StepOutput
 
 LEASE = timedelta(seconds=30)
+"""The default work lease (``AUTOIR_INVESTIGATION_LEASE_SECONDS``)."""
+
+log = logging.getLogger("autoir.investigations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +54,8 @@ class RunnerDeps:
     steps: Mapping[str, StepFunction]
     analyzers: Sequence[Analyzer]
     analysis_context: Callable[[UnitOfWork], AnalysisContext]
+    lease: timedelta = LEASE
+    """How long a worker's claim lasts without renewal."""
 
 
 class InvestigationRunner:
@@ -52,6 +65,7 @@ class InvestigationRunner:
         """Keep the dependencies."""
         self._ctx = ctx
         self._deps = deps
+        self._lease = deps.lease
 
     def advance(self, investigation_id: str, worker_id: str) -> InvestigationStatus | None:
         """Run the investigation as far as it goes; returns its status, None if not ours."""
@@ -98,7 +112,7 @@ class InvestigationRunner:
         now = self._ctx.clock.now()
         with self._ctx.uow() as uow:
             repo = uow.investigations
-            if not repo.claim(investigation_id, worker_id, now, LEASE):
+            if not repo.claim(investigation_id, worker_id, now, self._lease):
                 return None
             record = repo.get(investigation_id)
             if record is None or not record.status.is_active:
@@ -119,7 +133,7 @@ class InvestigationRunner:
                 )
                 self._set_alert_states(uow, record, InvestigationState.RUNNING)
                 self._log(uow, record, LogKind.SYSTEM, "Investigation started", record.name)
-            repo.save(record, worker_id, now, LEASE)
+            repo.save(record, worker_id, now, self._lease)
             uow.commit()
         return record
 
@@ -133,14 +147,13 @@ class InvestigationRunner:
     ) -> InvestigationRecord | None:
         clock = self._ctx.clock
         now = clock.now()
-        lease = max(LEASE, step.timeout + LEASE)
         with self._ctx.uow() as uow:
             record = replace(
                 record,
                 state=conductor.begin_attempt(state, step.id).to_json(),
                 last_modified_at=now,
             )
-            if not uow.investigations.save(record, worker_id, now, lease):
+            if not uow.investigations.save(record, worker_id, now, self._lease):
                 return None
             log_id = uow.investigations.add_log(
                 NewLogEntry(
@@ -159,7 +172,8 @@ class InvestigationRunner:
         failure: str | None = None
         output = StepOutput()
         try:
-            output = self._execute(record, spec, step)
+            with self._lease_renewed(record, worker_id, step.timeout):
+                output = self._execute(record, spec, step)
         except Exception as exc:  # noqa: BLE001 - a failing step is logged and retried
             failure = f"{type(exc).__name__}: {exc}"
         elapsed = timedelta(seconds=time.perf_counter() - started)
@@ -170,7 +184,9 @@ class InvestigationRunner:
             repo = uow.investigations
             if failure is not None:
                 repo.finish_log(log_id, LogStatus.FAILED, failure, elapsed)
-                if not repo.save(replace(record, last_modified_at=now), worker_id, now, LEASE):
+                if not repo.save(
+                    replace(record, last_modified_at=now), worker_id, now, self._lease
+                ):
                     return None
                 uow.commit()
                 return record
@@ -205,10 +221,43 @@ class InvestigationRunner:
                 ),
                 items,
             )
-            if not repo.save(record, worker_id, now, LEASE):
+            if not repo.save(record, worker_id, now, self._lease):
                 return None
             uow.commit()
         return record
+
+    @contextmanager
+    def _lease_renewed(
+        self, record: InvestigationRecord, worker_id: str, limit: timedelta
+    ) -> Iterator[None]:
+        """Renew the lease every third of its length while the block runs, for at most ``limit``.
+
+        The renewal writes the record as it was saved when the step began (nothing else writes it
+        while the lease is held), so it changes nothing but the expiry; it stops on the first
+        refusal (the lease was lost or the run cancelled: the step's results will be refused).
+        """
+        stop = threading.Event()
+        interval = self._lease.total_seconds() / 3
+        deadline = time.monotonic() + limit.total_seconds()
+
+        def renew() -> None:
+            while not stop.wait(interval) and time.monotonic() < deadline:
+                now = self._ctx.clock.now()
+                try:
+                    with self._ctx.uow() as uow:
+                        if not uow.investigations.save(record, worker_id, now, self._lease):
+                            return
+                        uow.commit()
+                except Exception:
+                    log.exception("Renewing the lease of %s failed; retrying", record.id)
+
+        thread = threading.Thread(target=renew, name=f"autoir-lease-{record.id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def _execute(
         self, record: InvestigationRecord, spec: PlaybookSpec, step: StepSpec
@@ -270,7 +319,7 @@ class InvestigationRunner:
                 ),
                 judged,
             )
-            if not repo.save(record, worker_id, now, LEASE):
+            if not repo.save(record, worker_id, now, self._lease):
                 return None
             repo.release(record.id, worker_id)
             self._set_alert_states(uow, record, status.alert_state)
@@ -296,7 +345,7 @@ class InvestigationRunner:
             record = replace(
                 record, status=status, status_details=details, ended_at=now, last_modified_at=now
             )
-            if not uow.investigations.save(record, worker_id, now, LEASE):
+            if not uow.investigations.save(record, worker_id, now, self._lease):
                 return None
             uow.investigations.release(record.id, worker_id)
             self._set_alert_states(uow, record, status.alert_state)

@@ -55,10 +55,21 @@ class InvestigationDetail:
 class InvestigationService:
     """Starting, reading and cancelling investigations."""
 
-    def __init__(self, ctx: ServiceContext, playbooks: Mapping[str, PlaybookSpec]) -> None:
-        """Keep the context and the installed playbooks."""
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        playbooks: Mapping[str, PlaybookSpec],
+        *,
+        lease: timedelta = timedelta(seconds=30),
+    ) -> None:
+        """Keep the context, the installed playbooks and the workers' lease length.
+
+        A run handed to the queue is handed out again once its lease has expired and it was last
+        enqueued at least one lease ago (its message, taken by a worker that died, is gone).
+        """
         self._ctx = ctx
         self._playbooks = playbooks
+        self._lease = lease
 
     @property
     def playbooks(self) -> Mapping[str, PlaybookSpec]:
@@ -84,7 +95,7 @@ class InvestigationService:
         started = self.triage()
         now = self._ctx.clock.now()
         with self._ctx.uow() as uow:
-            due = uow.investigations.due(now, timedelta(seconds=30), SWEEP_BATCH)
+            due = uow.investigations.due(now, self._lease, SWEEP_BATCH)
             ids = list(dict.fromkeys([*started, *due]))
             uow.investigations.mark_enqueued(ids, now)
             uow.commit()
