@@ -19,6 +19,7 @@ from autoir.analyzers.email.sender import (
     impersonation_findings,
     reply_to_findings,
 )
+from autoir.analyzers.email.structure import header_findings
 from autoir.analyzers.reporting import build_report
 from autoir.domain.verdicts.observables import EmailSubject, Observable, ObservableKind, Subject
 from autoir.domain.verdicts.report import AnalyzerReport, Reason
@@ -52,6 +53,7 @@ class EmailAnalyzer:
         reasons += authentication_findings(message)
         reasons += impersonation_findings(message, context, check_brands=settings.check_brands)
         reasons += reply_to_findings(message)
+        reasons += header_findings(message)
         reasons += first_contact_findings(message, context)
         reasons += html_findings(message)
         reasons += text_findings(
