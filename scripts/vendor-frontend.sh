@@ -26,6 +26,7 @@ mkdir -p "$vendor"
 
 htmx_version="$(node -p 'require("./node_modules/htmx.org/package.json").version')"
 chart_version="$(node -p 'require("./node_modules/chart.js/package.json").version')"
+cytoscape_version="$(node -p 'require("./node_modules/cytoscape/package.json").version')"
 
 # htmx.min.js carries no header of its own: add one naming the version and licence (0BSD).
 {
@@ -41,7 +42,12 @@ else
 fi
 sed -i '/^\/\/# sourceMappingURL=/d' "$vendor/chart.umd.min.js"
 
+# cytoscape.min.js (the investigation graph) keeps Cytoscape.js's own MIT header.
+cp node_modules/cytoscape/dist/cytoscape.min.js "$vendor/cytoscape.min.js"
+
 cp node_modules/htmx.org/LICENSE "$vendor/htmx.LICENSE.txt"
+cp node_modules/cytoscape/LICENSE "$vendor/cytoscape.LICENSE.txt"
 cp node_modules/chart.js/LICENSE.md "$vendor/chart.js.LICENSE.md"
-printf 'htmx.org %s\nchart.js %s\n' "$htmx_version" "$chart_version" >"$vendor/VERSIONS.txt"
-echo "Vendored htmx $htmx_version and Chart.js $chart_version into $vendor"
+printf 'htmx.org %s\nchart.js %s\ncytoscape %s\n' "$htmx_version" "$chart_version" \
+  "$cytoscape_version" >"$vendor/VERSIONS.txt"
+echo "Vendored htmx $htmx_version, Chart.js $chart_version and Cytoscape.js $cytoscape_version into $vendor"
