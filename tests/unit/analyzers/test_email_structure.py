@@ -88,3 +88,28 @@ def test_advance_fee_message_from_webmail_is_suspicious() -> None:
     report = EmailAnalyzer().analyze(EmailSubject(message), context())
     assert report.verdict is EvidenceVerdict.SUSPICIOUS
     assert "email.advance_fee_language" in {r.code for r in report.reasons}
+
+
+def brand_codes(name: str, address: str) -> set[str]:
+    message = email(sender_display_name=name, sender_from_address=address)
+    report = EmailAnalyzer().analyze(EmailSubject(message), context())
+    return {r.code for r in report.reasons}
+
+
+def test_brand_named_in_a_part_of_the_display_name_or_as_the_whole_name() -> None:
+    assert "email.brand_impersonation" in brand_codes("Order status - DHL", "x@shop.example.com")
+    assert "email.brand_impersonation" in brand_codes("Nachricht der AOK", "x@mailer.example.com")
+    assert "email.brand_impersonation" in brand_codes("Ledger Support", "x@mailer.example.com")
+    assert "email.brand_impersonation" in brand_codes("Ripple Team", "x@mailer.example.com")
+
+
+def test_brand_names_that_are_ordinary_words_need_the_whole_name() -> None:
+    assert "email.brand_impersonation" not in brand_codes("Ledger Accounting Ltd", "a@acct.example")
+    assert "email.brand_impersonation" not in brand_codes("Orange County News", "n@ocn.example")
+
+
+def test_a_brand_sending_from_its_own_or_its_government_domain_is_not_impersonation() -> None:
+    assert "email.brand_impersonation" not in brand_codes("Ledger", "news@ledger.com")
+    assert "email.brand_impersonation" not in brand_codes(
+        "Receita Federal", "aviso@receita.fazenda.gov.br"
+    )

@@ -6,7 +6,9 @@ import re
 
 from autoir.analyzers.brands import (
     BRANDS,
+    Brand,
     brand_names,
+    brands_named_as,
     brands_named_in,
     is_brand_domain,
     is_freemail,
@@ -97,8 +99,8 @@ def impersonation_findings(
                 )
             )
         if check_brands and label:
-            lead = " ".join(name.split()[:2])  # "PayPal Service", not "Lockergnome Apple Core"
-            claimed = [b for b in brands_named_in(lead) if not is_brand_domain(b, label)]
+            suffix = sender_host.suffix if sender_host else ""
+            claimed = [b for b in claimed_brands(name) if not is_brand_domain(b, label, suffix)]
             if claimed:
                 freemail = is_freemail(label)
                 reasons.append(
@@ -189,6 +191,26 @@ def first_contact_findings(message: EmailMessage, context: AnalysisContext) -> l
             "email.first_contact", f"First message ever received from {address}", SUSPICIOUS, 0.15
         )
     ]
+
+
+_SEGMENT = re.compile(r"\s[-\u2013|:]\s|[,(]")
+_NAMING_WORD = re.compile(
+    r"\b(?:from|von|der|des|van|de|du|da|do|di|by)\s+(\S+(?:\s+\S+)?)", re.IGNORECASE
+)
+
+
+def claimed_brands(name: str) -> list[Brand]:
+    """Brands a display name speaks for.
+
+    Named at the start of the name or of one of its parts (``PayPal Service``, ``Order status
+    - DHL``, ``Nachricht der AOK``), or the whole name (``Ledger Support``). A brand named late
+    in a long name (``Weekly Digest PayPal Developers``) is a topic, not a claim.
+    """
+    leads = [" ".join(part.split()[:2]) for part in _SEGMENT.split(name) if part.strip()]
+    leads += [m.group(1) for m in _NAMING_WORD.finditer(name)]
+    found = brands_named_in(" | ".join(leads)) if leads else []
+    found += [b for b in brands_named_as(name) if b not in found]
+    return found
 
 
 def mixes_scripts_in(text: str) -> bool:
