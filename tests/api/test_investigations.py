@@ -88,7 +88,13 @@ def test_reported_phish_is_investigated_and_proposes_remediation(
     assert body["threatCount"] >= 1
     assert body["actionCount"] == 1
     steps = [row for row in body["log"] if row["type"] == "step"]
-    assert [row["name"] for row in steps] == ["evidence", "analysis"]
+    assert [row["name"] for row in steps] == [
+        "evidence",
+        "messages",
+        "analysis",
+        "clusters",
+        "clicks",
+    ]
     assert all(row["status"] == "completed" for row in steps)
     node_ids = {node["id"] for node in body["graph"]["nodes"]}
     assert f"alert:{alert_id}" in node_ids
@@ -196,7 +202,10 @@ def test_a_step_interrupted_mid_way_runs_again_and_results_are_not_duplicated(
     assert [(r["name"], r["status"]) for r in step_rows] == [
         ("evidence", "failed"),
         ("evidence", "completed"),
+        ("messages", "completed"),
         ("analysis", "completed"),
+        ("clusters", "completed"),
+        ("clicks", "completed"),
     ]
     assert len(body["actions"]) == len({(a["actionType"], a["targetKey"]) for a in body["actions"]})
     keys = [item["key"] for item in body["evidence"]]

@@ -80,7 +80,7 @@ def propose(item: EvidenceItem) -> list[Proposal]:
 
 def _has_copies_in_mailboxes(item: EvidenceItem) -> bool:
     if item.kind == "mailCluster":
-        counts = item.properties.get("countByDeliveryStatus") or {}
+        counts = item.properties.get("countByDeliveryLocation") or {}
         return any(counts.get(location, 0) for location in ("inbox", "junkFolder"))
     return item.properties.get("deliveryLocation") in {"inbox", "junkFolder", None}
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,9 @@ from autoir.domain.verdicts.observables import (
     EmailSubject,
     Observable,
     ObservableKind,
+    ProcessSubject,
     Subject,
+    UserActivitySubject,
 )
 from autoir.domain.verdicts.report import AnalyzerReport, Reason, combine
 from autoir.ports.analyzer import AnalysisContext, Analyzer
@@ -25,31 +27,67 @@ from autoir.services.investigation_steps.contract import AnalyzerRun, StepInput,
 PROVIDER = "alert.provider"
 
 
-def subjects_of(item: EvidenceItem, now: datetime) -> list[Subject]:
+SIGN_IN_DAYS = 30
+MAX_SIGN_INS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What judging an item may need from telemetry: stored messages, a user's sign-ins."""
+
+    messages: Mapping[str, EmailMessage] = field(default_factory=dict)
+    activity: Callable[[str], UserActivitySubject | None] | None = None
+
+
+def subjects_of(item: EvidenceItem, now: datetime, lookups: Lookups | None = None) -> list[Subject]:
     """What analyzers can be asked about this item."""
+    lookups = lookups or Lookups()
     props = item.properties
     value = item.key.split(":", 1)[1]
-    if item.kind == "url":
-        return [Observable(ObservableKind.URL, str(props.get("url") or value))]
-    if item.kind == "ip":
-        return [Observable(ObservableKind.IP, str(props.get("ipAddress") or value))]
-    if item.kind == "file":
-        details = props.get("fileDetails") or {}
-        sha256 = details.get("sha256")
-        return [Observable(ObservableKind.FILE_SHA256, str(sha256).lower())] if sha256 else []
     if item.kind == "process":
-        image = props.get("imageFile") or {}
-        subjects: list[Subject] = [Observable(ObservableKind.PROCESS, item.name)]
-        if image.get("sha256"):
-            subjects.append(Observable(ObservableKind.FILE_SHA256, str(image["sha256"]).lower()))
-        return subjects
+        return [process_subject(props, item.name)]
+    if item.kind == "user":
+        account = props.get("userAccount") or {}
+        upn = str(account.get("userPrincipalName") or "").lower()
+        activity = lookups.activity(upn) if upn and lookups.activity else None
+        return [activity] if activity is not None else []
     if item.kind == "analyzedMessage":
-        message = message_from_evidence(props, value, now)
-        subjects = [EmailSubject(message)]
+        message = lookups.messages.get(value) or message_from_evidence(props, value, now)
+        subjects: list[Subject] = [EmailSubject(message)]
         if message.sender_from_address:
             subjects.append(Observable(ObservableKind.EMAIL_ADDRESS, message.sender_from_address))
         return subjects
+    return _observables(item.kind, props, value)
+
+
+def _observables(kind: str, props: Mapping[str, Any], value: str) -> list[Subject]:
+    if kind == "url":
+        return [Observable(ObservableKind.URL, str(props.get("url") or value))]
+    if kind == "ip":
+        return [Observable(ObservableKind.IP, str(props.get("ipAddress") or value))]
+    if kind == "file":
+        details = props.get("fileDetails") or {}
+        sha256 = details.get("sha256")
+        return [Observable(ObservableKind.FILE_SHA256, str(sha256).lower())] if sha256 else []
     return []
+
+
+def process_subject(props: Mapping[str, Any], fallback: str) -> ProcessSubject:
+    """A :class:`ProcessSubject` from ``processEvidence`` properties."""
+    image = props.get("imageFile") or {}
+    parent = props.get("parentProcessImageFile") or {}
+    account = props.get("userAccount") or {}
+    command = str(props.get("processCommandLine") or "")
+    return ProcessSubject(
+        image=str(image.get("fileName") or command.split(" ", 1)[0] or fallback),
+        command_line=command,
+        parent_image=parent.get("fileName"),
+        parent_command_line=props.get("parentProcessCommandLine"),
+        account=account.get("accountName"),
+        sha256=image.get("sha256"),
+        folder=image.get("filePath"),
+        ancestors=tuple(str(a) for a in props.get("ancestors") or ()),
+    )
 
 
 def message_from_evidence(
@@ -88,7 +126,26 @@ def _accepts(analyzer: Analyzer, subject: Subject) -> bool:
         return subject.kind in kinds
     if isinstance(subject, EmailSubject):
         return ObservableKind.EMAIL in kinds
+    if isinstance(subject, ProcessSubject):
+        return ObservableKind.PROCESS in kinds
+    if isinstance(subject, UserActivitySubject):
+        return ObservableKind.USER in kinds
     return ObservableKind.FILE in kinds
+
+
+def judge_subject(
+    subject: Subject, analyzers: Sequence[Analyzer], context: AnalysisContext
+) -> list[AnalyzerReport]:
+    """Every accepting analyzer's report on one subject (a failing analyzer is skipped)."""
+    reports: list[AnalyzerReport] = []
+    for analyzer in analyzers:
+        if not _accepts(analyzer, subject):
+            continue
+        try:
+            reports.append(analyzer.analyze(subject, context))
+        except Exception:  # noqa: BLE001, S112 - one analyzer failing must not stop the others
+            continue
+    return reports
 
 
 def assess(
@@ -96,6 +153,7 @@ def assess(
     analyzers: Sequence[Analyzer],
     context: AnalysisContext,
     runs: list[AnalyzerRun],
+    lookups: Lookups | None = None,
 ) -> EvidenceItem:
     """The item with the combined verdict of every analyzer that accepts it."""
     reports: list[AnalyzerReport] = []
@@ -114,7 +172,7 @@ def assess(
                 ),
             )
         )
-    for subject in subjects_of(item, context.now):
+    for subject in subjects_of(item, context.now, lookups):
         for analyzer in analyzers:
             if not _accepts(analyzer, subject):
                 continue
@@ -151,17 +209,35 @@ def assess(
     )
 
 
-ANALYZED_KINDS = frozenset({"url", "ip", "file", "process", "analyzedMessage"})
+ANALYZED_KINDS = frozenset({"url", "ip", "file", "process", "analyzedMessage", "user"})
+
+
+def lookups_for(step: StepInput, items: Sequence[EvidenceItem]) -> Lookups:
+    """Stored copies of the items' messages, and a sign-in reader for users."""
+    ids = [
+        str(item.properties.get("networkMessageId") or item.key.split(":", 1)[1])
+        for item in items
+        if item.kind == "analyzedMessage"
+    ]
+    stored = step.uow.telemetry.messages_by_network_ids(ids) if ids else []
+    days = int(step.step.params.get("sign_in_days", SIGN_IN_DAYS))
+    since = step.now - timedelta(days=days)
+
+    def activity(user: str) -> UserActivitySubject:
+        sign_ins = step.uow.telemetry.sign_ins(user, since, None, MAX_SIGN_INS)
+        return UserActivitySubject(user, tuple(sign_ins), since, step.now)
+
+    return Lookups({m.network_message_id.lower(): m for m in stored}, activity)
 
 
 def analyze_evidence(step: StepInput) -> StepOutput:
     """Judge every analysable item (params ``kinds`` narrows which)."""
     kinds = frozenset(step.step.params.get("kinds", ANALYZED_KINDS))
     output = StepOutput()
-    for item in step.evidence.values():
-        if item.kind not in kinds:
-            continue
-        judged = assess(item, step.analyzers, step.analysis_context, output.analyzer_runs)
+    chosen = [item for item in step.evidence.values() if item.kind in kinds]
+    lookups = lookups_for(step, chosen)
+    for item in chosen:
+        judged = assess(item, step.analyzers, step.analysis_context, output.analyzer_runs, lookups)
         if judged is not item:
             output.evidence.append(replace(judged, step_id=item.step_id))
     threats = sum(1 for item in output.evidence if item.is_threat)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from autoir.domain.alerts.evidence import Entity, EntityKind
 from autoir.domain.investigations.evidence import EvidenceItem, EvidenceOrigin, evidence_key
+from autoir.domain.investigations.graph_evidence import (
+    device_properties,
+    mailbox_properties,
+    odata_type,
+    user_properties,
+)
 from autoir.services.investigation_steps.contract import StepInput, StepOutput
 
-_KINDS = {
-    EntityKind.NETWORK_MESSAGE_ID.value: ("analyzedMessage", "networkMessageId"),
-    EntityKind.MAILBOX.value: ("mailbox", "primaryAddress"),
-    EntityKind.DEVICE.value: ("device", "deviceDnsName"),
-    EntityKind.USER.value: ("user", "userPrincipalName"),
+
+def _message(value: str) -> dict[str, Any]:
+    return {"@odata.type": odata_type("analyzedMessage"), "networkMessageId": value}
+
+
+_KINDS: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
+    EntityKind.NETWORK_MESSAGE_ID.value: ("analyzedMessage", _message),
+    EntityKind.MAILBOX.value: ("mailbox", mailbox_properties),
+    EntityKind.DEVICE.value: ("device", lambda value: device_properties(value, None)),
+    EntityKind.USER.value: ("user", user_properties),
 }
 
 
@@ -22,13 +36,13 @@ def collect_subject(step: StepInput) -> StepOutput:
     output = StepOutput(summary="no analyst-chosen subject")
     if kind_value not in _KINDS or not value:
         return output
-    kind, field = _KINDS[kind_value]
+    kind, properties = _KINDS[kind_value]
     output.evidence.append(
         EvidenceItem(
             kind=kind,
             key=evidence_key(kind, value),
             name=value,
-            properties={field: value},
+            properties=properties(value),
             origin=EvidenceOrigin.EXPANSION,
             step_id=step.step.id,
         )
