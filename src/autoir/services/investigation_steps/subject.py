@@ -23,7 +23,7 @@ def _message(value: str) -> dict[str, Any]:
 _KINDS: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
     EntityKind.NETWORK_MESSAGE_ID.value: ("analyzedMessage", _message),
     EntityKind.MAILBOX.value: ("mailbox", mailbox_properties),
-    EntityKind.DEVICE.value: ("device", lambda value: device_properties(value, None)),
+    EntityKind.DEVICE.value: ("device", lambda value: device_properties(value, value)),
     EntityKind.USER.value: ("user", user_properties),
 }
 
