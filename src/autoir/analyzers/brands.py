@@ -249,7 +249,7 @@ def _patterns() -> tuple[tuple[Brand, re.Pattern[str]], ...]:
             brand,
             re.compile(
                 r"(?<![a-z0-9])(?:"
-                + "|".join(re.escape(skeleton(w)) for w in brand.words)
+                + "|".join(re.escape(_words_of(w)) for w in brand.words)
                 + r")(?![a-z0-9])"
             ),
         )
@@ -259,6 +259,11 @@ def _patterns() -> tuple[tuple[Brand, re.Pattern[str]], ...]:
 
 
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
+# Zero-width characters, soft hyphens and variation/tag selectors render as nothing: a name
+# padded with them ("M\u200bicrosoft") still reads as the brand.
+_INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200f\u2060-\u2064\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 _ROLE_WORDS = frozenset(
     re.split(
         r"\s+",
@@ -295,13 +300,19 @@ def brand_tokens(brand: Brand) -> frozenset[str]:
 
 def brands_named_in(text: str) -> list[Brand]:
     """Brands whose identifying words appear in ``text`` (skeleton comparison)."""
-    folded = skeleton(text)
+    folded = _words_of(text)
     return [brand for brand, pattern in _patterns() if pattern.search(folded)]
+
+
+def _words_of(text: str) -> str:
+    """Skeleton without invisible characters, hyphens and underscores read as spaces."""
+    visible = _INVISIBLE.sub("", text)
+    return skeleton(visible).replace("-", " ").replace("_", " ")
 
 
 def brands_named_as(display_name: str) -> list[Brand]:
     """Brands whose ``exact`` name *is* the display name, give or take role words."""
-    words = [w for w in _NON_WORD.split(skeleton(display_name)) if w and w not in _ROLE_WORDS]
+    words = [w for w in _NON_WORD.split(_words_of(display_name)) if w and w not in _ROLE_WORDS]
     whole = " ".join(words)
     return [brand for brand in BRANDS if whole and whole in brand.exact]
 

@@ -70,3 +70,9 @@ def test_ordinary_sentences_are_not_lures(text: str) -> None:
         "email.investment_language",
     }
     assert not codes(text) & lures
+
+
+def test_mailbox_quota_shared_document_and_withdrawal_lures() -> None:
+    assert "email.credential_language" in codes("Your mailbox is almost full. Update now.")
+    assert "email.credential_language" in codes("A document has been shared with you.")
+    assert "email.scam_language" in codes("Withdrawal error: your balance will be cleared.")

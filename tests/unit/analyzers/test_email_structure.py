@@ -113,3 +113,50 @@ def test_a_brand_sending_from_its_own_or_its_government_domain_is_not_impersonat
     assert "email.brand_impersonation" not in brand_codes(
         "Receita Federal", "aviso@receita.fazenda.gov.br"
     )
+
+
+def analysed(**fields: object) -> set[str]:
+    report = EmailAnalyzer().analyze(EmailSubject(email(**fields)), context())
+    return {r.code for r in report.reasons}
+
+
+def test_capitals_with_a_swapped_look_alike_letter() -> None:
+    assert "email.letter_substitution" in analysed(subject="WlN a VlAGRA coupon")
+    assert "email.letter_substitution" in analysed(
+        body_text="Claim your B0NUS now. FREE B0NUS SPlNS"
+    )
+    assert "email.letter_substitution" not in analysed(subject="WIN a prize at the NASA fair")
+
+
+def test_same_code_at_the_end_of_name_and_subject() -> None:
+    found = analysed(sender_display_name="Energy advice .QZTW", subject="Act now .QZTW")
+    assert "email.tagged_sender_and_subject" in found
+    assert "email.tagged_sender_and_subject" not in analysed(
+        sender_display_name="CNET News", subject="Weekly NEWS"
+    )
+
+
+def test_free_mail_account_writing_as_a_brand() -> None:
+    fields: dict[str, object] = {
+        "sender_from_address": "john.smith1990@gmail.com",
+        "subject": "Order confirmation",
+        "body_text": "Norton 360 renewal: your subscription has been renewed.",
+    }
+    assert "email.freemail_brand_claim" in analysed(**fields)
+    reply = {**fields, "subject": "Re: Order confirmation"}
+    assert "email.freemail_brand_claim" not in analysed(**reply)
+    company = {**fields, "sender_from_address": "billing@fabrikam.com"}
+    assert "email.freemail_brand_claim" not in analysed(**company)
+
+
+def test_replies_to_another_account_of_the_same_free_mail_provider() -> None:
+    found = analysed(sender_from_address="mrs.smith@gmail.com", reply_to=("agent007@gmail.com",))
+    assert "email.reply_to_other_account" in found
+    same = analysed(sender_from_address="mrs.smith@gmail.com", reply_to=("mrssmith@gmail.com",))
+    assert "email.reply_to_other_account" not in same
+
+
+def test_brand_name_padded_with_invisible_characters_or_hyphens_is_still_read() -> None:
+    padded = "M\U000e0101i\u200bcrosoft Billing"
+    assert "email.brand_impersonation" in brand_codes(padded, "br@mailer.example.com")
+    assert "email.brand_impersonation" in brand_codes("-Albert-Heijn Acties", "n@shop.example")

@@ -16,10 +16,11 @@ from autoir.analyzers.email.manifest import MANIFEST, EmailSettings
 from autoir.analyzers.email.sender import (
     authentication_findings,
     first_contact_findings,
+    freemail_brand_findings,
     impersonation_findings,
     reply_to_findings,
 )
-from autoir.analyzers.email.structure import header_findings
+from autoir.analyzers.email.structure import disguise_findings, header_findings
 from autoir.analyzers.reporting import build_report
 from autoir.domain.verdicts.observables import EmailSubject, Observable, ObservableKind, Subject
 from autoir.domain.verdicts.report import AnalyzerReport, Reason
@@ -54,6 +55,8 @@ class EmailAnalyzer:
         reasons += impersonation_findings(message, context, check_brands=settings.check_brands)
         reasons += reply_to_findings(message)
         reasons += header_findings(message)
+        reasons += disguise_findings(message)
+        reasons += freemail_brand_findings(message)
         reasons += first_contact_findings(message, context)
         reasons += html_findings(message)
         reasons += text_findings(

@@ -27,7 +27,7 @@ URGENCY = _phrases(
 urgent(ly)?
 immediate(ly)? (action|attention|verification)
 act now
-within (24|48|72) hours
+within (the next )?(24|48|72) hours
 within \d+ (hours|days)
 (will be|has been|have been|was|is being) (suspended|locked|blocked|restricted|disabled)
 (will be|has been|have been|was|is being) (deactivated|closed|terminated)
@@ -57,7 +57,7 @@ immediatement
 expire(ra)? bientot
 # de
 dringend
-innerhalb von (24|48|72) stunden
+innerhalb (von|der nachsten) (24|48|72) stunden
 (wird|wurde) (gesperrt|deaktiviert|geloscht|eingeschrankt)
 letzte (mahnung|warnung|erinnerung)
 ungewohnliche aktivitat
@@ -117,7 +117,12 @@ validate your (account|email|mailbox)
 seed phrase
 recovery phrase
 secret (recovery )?phrase
-password (expires|expired|will expire)
+password (expires|expired|will expire|is expiring|has expired)
+keep (using )?(your )?(current|same) password
+mailbox (is )?(almost |nearly )?full
+reached (the|its|your) (storage|quota|mailbox) limit
+(document|file|folder)s? (has|have) been shared with you
+shared (a |the )?(new )?(document|file|folder)s? with you
 keep (the )?same password
 mailbox (is )?(full|quota)
 # fr
@@ -212,6 +217,9 @@ claim (your )?(free )?(tokens|coins|crypto|airdrop|\$?[a-z]{2,5} tokens)
 connect your wallet
 (bitcoin|btc|usdt|eth|crypto) (payment|transfer|balance|address|withdrawal)
 withdraw (your )?(funds|balance|btc|usdt|profit)
+withdrawal (error|failed|is pending|request|fee)
+(your )?(balance|funds) (will be|has been|is being) (cleared|zeroed|frozen|lost)
+(block|deactivate|delete) (inactive|dormant) accounts
 guaranteed (returns?|profits?)
 (i|we) (have )?hacked (you|your)
 (your|the) (device|computer|phone|account) (has been|was) (hacked|infected|compromised)

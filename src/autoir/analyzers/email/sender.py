@@ -29,6 +29,8 @@ _ROLE_WORDS = re.compile(
     r"mail ?delivery|postmaster|payroll|hr|bank|wallet|compliance)\b"
 )
 MIN_LOOKALIKE_TYPO_LENGTH = 7
+_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|fw|fwd|tr|wg|rv|enc)\s*:", re.IGNORECASE)
+_OPENING_CHARS = 400
 
 _AUTH_FINDINGS = {
     ("dmarc", AuthResult.FAIL): (
@@ -166,6 +168,19 @@ def reply_to_findings(message: EmailMessage) -> list[Reason]:
     for reply in message.reply_to:
         reply_domain = reply.rsplit("@", 1)[-1]
         reply_host = split_host(reply_domain)
+        if (
+            reply_domain == domain
+            and is_freemail(reply_host.label)
+            and _account(reply) != _account(message.sender_from_address or "")
+        ):
+            return [
+                Reason(
+                    "email.reply_to_other_account",
+                    f"Replies go to another {domain} account ({reply}), not the sender's",
+                    SUSPICIOUS,
+                    0.3,
+                )
+            ]
         if reply_host.registered_domain != sender_site:
             freemail = is_freemail(reply_host.label) and not is_freemail(split_host(domain).label)
             return [
@@ -177,6 +192,34 @@ def reply_to_findings(message: EmailMessage) -> list[Reason]:
                 )
             ]
     return []
+
+
+def freemail_brand_findings(message: EmailMessage) -> list[Reason]:
+    """A free-mail account writing as a well-known brand in the subject or the opening text.
+
+    Brands send notifications, invoices and alerts from their own domains; a personal webmail
+    account opening with one is a fraud pattern (fake invoices, callback scams). Replies,
+    forwards and mailing lists are left out: people discuss brands.
+    """
+    domain = message.sender_domain
+    if not domain or not is_freemail(split_host(domain).label):
+        return []
+    if _REPLY_PREFIX.match(message.subject) or any(
+        name.lower() in {"list-id", "list-post", "in-reply-to"} for name, _ in message.headers
+    ):
+        return []
+    opening = f"{message.subject}\n{message.body_text[:_OPENING_CHARS]}"
+    named = brands_named_in(opening)
+    if not named:
+        return []
+    return [
+        Reason(
+            "email.freemail_brand_claim",
+            f"A free-mail account ({domain}) writes in the name of {named[0].name}",
+            SUSPICIOUS,
+            0.25,
+        )
+    ]
 
 
 def first_contact_findings(message: EmailMessage, context: AnalysisContext) -> list[Reason]:
@@ -216,6 +259,11 @@ def claimed_brands(name: str) -> list[Brand]:
 def mixes_scripts_in(text: str) -> bool:
     """Whether any word of ``text`` mixes alphabets."""
     return any(mixes_scripts(word) for word in text.split())
+
+
+def _account(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    return f"{local.split('+', 1)[0].replace('.', '')}@{domain}"
 
 
 def _organisation_domains(context: AnalysisContext) -> frozenset[str]:

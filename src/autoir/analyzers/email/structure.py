@@ -80,11 +80,7 @@ def _sender_findings(message: EmailMessage, names: list[str]) -> list[Reason]:
                 0.45,
             )
         )
-    mailboxes = {
-        found.lower().strip(".")
-        for value in from_values
-        for found in _ADDRESS.findall(_strip_quoted(value))
-    }
+    mailboxes = [found for value in from_values for found in _ADDRESS.findall(_strip_quoted(value))]
     if len(from_values) > 1 or (len(mailboxes) > 1 and "sender" not in names):
         reasons.append(
             Reason(
@@ -143,3 +139,39 @@ def _account(address: str) -> str:
 def _strip_quoted(value: str) -> str:
     """The header without its quoted display names (``"a@b" <c@d>`` names one mailbox)."""
     return re.sub(r'"(?:[^"\\]|\\.)*"', "", value)
+
+
+_LETTER_SWAP = re.compile(r"\b[A-Z]*[A-Z]l[A-Z][A-Z]*\b|\b[A-Z]+0[A-Z]{2,}\b")
+_TAG = re.compile(r"[\s.]([A-Z0-9]{4,})\W*$")
+MIN_SWAPPED_IN_BODY = 2
+
+
+def disguise_findings(message: EmailMessage) -> list[Reason]:
+    """Words disguised against filters and per-message tags shared by name and subject."""
+    reasons: list[Reason] = []
+    name = message.sender_display_name or ""
+    swapped = _LETTER_SWAP.findall(f"{message.subject} {name}")
+    if swapped or len(set(_LETTER_SWAP.findall(message.body_text[:20_000]))) >= MIN_SWAPPED_IN_BODY:
+        example = (swapped or _LETTER_SWAP.findall(message.body_text[:20_000]))[0]
+        reasons.append(
+            Reason(
+                "email.letter_substitution",
+                f"Capitals with a look-alike letter or digit swapped in (“{example}”): "
+                "spelling that dodges word filters",
+                SUSPICIOUS,
+                0.4,
+            )
+        )
+    name_tag = _TAG.search(name)
+    subject_tag = _TAG.search(message.subject)
+    if name_tag and subject_tag and name_tag.group(1) == subject_tag.group(1):
+        reasons.append(
+            Reason(
+                "email.tagged_sender_and_subject",
+                f"Display name and subject end in the same code “{name_tag.group(1)}” "
+                "(a bulk tool's per-message tag)",
+                SUSPICIOUS,
+                0.35,
+            )
+        )
+    return reasons
