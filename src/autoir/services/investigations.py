@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from autoir.domain.access.permissions import Principal
@@ -233,6 +233,11 @@ class InvestigationService:
             repo.set_alert_states(triggers, InvestigationState.TERMINATED_BY_USER, now)
             uow.commit()
         return record
+
+    def status_counts(self, since: datetime) -> dict[str, int]:
+        """Investigations created since ``since`` per status (the list page's breakdown)."""
+        with self._ctx.read_uow() as uow:
+            return uow.investigations.counts_by_status(since)
 
     def ids_for(self, alert_ids: Sequence[str]) -> dict[str, str]:
         """The investigation of each alert that has one."""

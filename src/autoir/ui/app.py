@@ -6,7 +6,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from autoir.bootstrap import Container
-from autoir.ui.routes import alert_page, alerts, dashboard, incidents, login, placeholders
+from autoir.ui.routes import (
+    alert_page,
+    alerts,
+    dashboard,
+    incidents,
+    investigations,
+    login,
+    placeholders,
+)
 from autoir.ui.templating import STATIC_DIR, Templates
 
 
@@ -19,6 +27,6 @@ def install_ui(app: FastAPI, container: Container) -> None:
     """
     app.state.container = container
     app.state.ui_templates = Templates()
-    for module in (login, dashboard, alerts, alert_page, incidents, placeholders):
+    for module in (login, dashboard, alerts, alert_page, incidents, investigations, placeholders):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,7 +7,7 @@ at start-up, so no binary ``.mo`` file is kept in the repository. English is the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -102,6 +102,24 @@ class Formatter:
     def percent(self, value: float) -> str:
         """A ratio as a whole percentage."""
         return format_percent(value, locale=self.locale)
+
+    def duration(self, value: timedelta | None) -> str:
+        """A compact duration: ``1 h 02 min``, ``2 min 05 s``, ``4.2 s`` (``4,2 s`` in French)."""
+        if value is None:
+            return "—"
+        seconds = max(0.0, value.total_seconds())
+        if seconds < 60:  # noqa: PLR2004 - one minute
+            shown = format_decimal(round(seconds, 1), format="0.#", locale=self.locale)
+            return f"{shown} s"
+        whole = int(seconds)
+        hours, rest = divmod(whole, 3600)
+        minutes, secs = divmod(rest, 60)
+        if hours >= 24:  # noqa: PLR2004 - one day
+            day_unit = "j" if self.locale == "fr" else "d"
+            return f"{hours // 24} {day_unit} {hours % 24:02d} h"
+        if hours:
+            return f"{hours} h {minutes:02d} min"
+        return f"{minutes} min {secs:02d} s"
 
     def language_name(self, locale: str) -> str:
         """A language's own name (``Français``)."""

@@ -180,6 +180,7 @@ EVIDENCE_TYPE = {
 }
 ENTITY_KIND = {
     "auto": N_("Any (detect from value)"),
+    "email": N_("Email message"),
     "device": N_("Device"),
     "user": N_("User"),
     "mailbox": N_("Mailbox"),
@@ -198,6 +199,111 @@ ROLE = {
     "Organization management": N_("Organization management"),
 }
 
+INVESTIGATION_STATUS = {
+    "starting": N_("Starting"),
+    "queued": N_("Queued"),
+    "running": N_("Running"),
+    "pendingAction": N_("Pending action"),
+    "partiallyInvestigated": N_("Partially investigated"),
+    "partiallyRemediated": N_("Partially remediated"),
+    "remediated": N_("Remediated"),
+    "noThreatsFound": N_("No threats found"),
+    "failed": N_("Failed"),
+    "terminatedBySystem": N_("Terminated by system"),
+    "terminatedByUser": N_("Terminated by user"),
+}
+INVESTIGATION_TYPE = {
+    "userReportedMessage": N_("User-reported message"),
+    "urlClick": N_("URL click"),
+    "zappedFile": N_("Zapped malware"),
+    "zappedUrl": N_("Zapped phish"),
+    "urlVerdictChange": N_("URL verdict change"),
+    "suspiciousEmailSending": N_("Suspicious email sending"),
+    "deviceThreat": N_("Device threat"),
+    "userCompromised": N_("Compromised user"),
+    "manual": N_("Started by an analyst"),
+}
+EVIDENCE_KIND = {
+    "alert": N_("Alert"),
+    "analyzedMessage": N_("Email message"),
+    "mailCluster": N_("Email cluster"),
+    "url": N_("URL"),
+    "file": N_("File"),
+    "process": N_("Process"),
+    "device": N_("Device"),
+    "user": N_("User"),
+    "mailbox": N_("Mailbox"),
+    "ip": N_("IP address"),
+    "registryKey": N_("Registry key"),
+    "registryValue": N_("Registry value"),
+    "cloudApplication": N_("Cloud application"),
+    "oauthApplication": N_("OAuth application"),
+    "securityGroup": N_("Security group"),
+}
+EVIDENCE_ORIGIN = {
+    "alert": N_("Alert"),
+    "expansion": N_("Expansion"),
+    "analysis": N_("Analysis"),
+}
+LOG_KIND = {
+    "step": N_("Step"),
+    "analyzer": N_("Analyzer"),
+    "action": N_("Action"),
+    "system": N_("System"),
+}
+LOG_STATUS = {
+    "running": N_("Running"),
+    "completed": N_("Completed"),
+    "failed": N_("Failed"),
+    "skipped": N_("Skipped"),
+}
+TRIGGER_ROLE = {"trigger": N_("Triggering alert"), "preexisting": N_("Joined (same entities)")}
+ACTION_TYPE = {
+    "softDeleteEmail": N_("Soft delete email"),
+    "moveToJunk": N_("Move to junk"),
+    "blockUrl": N_("Block URL"),
+    "blockSender": N_("Block sender"),
+    "turnOffExternalForwarding": N_("Turn off external forwarding"),
+    "removeDelegation": N_("Remove delegation"),
+    "stopAndQuarantineFile": N_("Stop and quarantine file"),
+    "runAntivirusScan": N_("Run antivirus scan"),
+    "isolateDevice": N_("Isolate device"),
+    "collectInvestigationPackage": N_("Collect investigation package"),
+    "disableUser": N_("Disable user"),
+    "resetPassword": N_("Reset password"),
+    "confirmUserCompromised": N_("Confirm user compromised"),
+}
+ACTION_STATUS = {
+    "pending": N_("Pending"),
+    "pendingApproval": N_("Pending approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Expired"),
+    "executing": N_("Running"),
+    "succeeded": N_("Completed"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+}
+DELIVERY_LOCATION = {
+    "inbox": N_("Inbox"),
+    "external": N_("On-premises or external"),
+    "junkFolder": N_("Junk folder"),
+    "quarantine": N_("Quarantine"),
+    "failed": N_("Failed"),
+    "dropped": N_("Dropped"),
+    "deletedFolder": N_("Deleted items"),
+    "forwarded": N_("Forwarded"),
+    "unknown": N_("Unknown"),
+}
+DELIVERY_ACTION = {
+    "delivered": N_("Delivered"),
+    "deliveredAsSpam": N_("Delivered as spam"),
+    "junked": N_("Junked"),
+    "blocked": N_("Blocked"),
+    "replaced": N_("Replaced"),
+    "unknown": N_("Unknown"),
+}
+
 VOCABULARIES: dict[str, dict[str, str]] = {
     "severity": SEVERITY,
     "status": ALERT_STATUS,
@@ -212,6 +318,17 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "evidenceType": EVIDENCE_TYPE,
     "entityKind": ENTITY_KIND,
     "role": ROLE,
+    "investigationStatus": INVESTIGATION_STATUS,
+    "investigationType": INVESTIGATION_TYPE,
+    "evidenceKind": EVIDENCE_KIND,
+    "evidenceOrigin": EVIDENCE_ORIGIN,
+    "logKind": LOG_KIND,
+    "logStatus": LOG_STATUS,
+    "triggerRole": TRIGGER_ROLE,
+    "actionType": ACTION_TYPE,
+    "actionStatus": ACTION_STATUS,
+    "deliveryLocation": DELIVERY_LOCATION,
+    "deliveryAction": DELIVERY_ACTION,
 }
 
 # Options offered in filters and forms, in the order an analyst reads them.
@@ -227,6 +344,8 @@ DETECTION_SOURCE_OPTIONS = tuple(
     k for k in DETECTION_SOURCE if k not in ("unknown", "unknownFutureValue")
 )
 INVESTIGATION_STATE_OPTIONS = tuple(k for k in INVESTIGATION_STATE if k != "unknownFutureValue")
+INVESTIGATION_STATUS_OPTIONS = tuple(INVESTIGATION_STATUS)
+INVESTIGATION_TYPE_OPTIONS = tuple(INVESTIGATION_TYPE)
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 

@@ -48,15 +48,6 @@ PLANNED: dict[str, PlannedArea] = {
     area.key: area
     for area in (
         PlannedArea(
-            "investigations",
-            N_("Investigations"),
-            N_(
-                "Automated investigations: the evidence graph, verdicts per entity and the "
-                "investigation log."
-            ),
-            P.READ_SECURITY_DATA,
-        ),
-        PlannedArea(
             "action-center",
             N_("Action center"),
             N_("Pending and completed remediation actions: approve, reject and undo."),
@@ -116,7 +107,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
     NavGroup(
         N_("Investigation and response"),
         (
-            NavItem("investigations", "/investigations", N_("Investigations"), "search-flow"),
+            NavItem(
+                "investigations",
+                "/investigations",
+                N_("Investigations"),
+                "search-flow",
+                shortcut="g v",
+            ),
             NavItem("action-center", "/action-center", N_("Action center"), "check-list"),
             NavItem("hunting", "/hunting", N_("Explorer"), "telescope"),
         ),

@@ -73,6 +73,7 @@ class Templates:
             fulldt=fmt.full,
             num=fmt.number,
             pct=fmt.percent,
+            duration=fmt.duration,
             json_script=json_script,
         )
         env.globals.update(

@@ -14,6 +14,7 @@ from autoir.domain.queries.filters import ListQuery
 from autoir.ui.assets import evidence_groups, impacted_assets
 from autoir.ui.auth import ManageViewer, ReadViewer, Viewer, container_of, is_htmx
 from autoir.ui.labels import CLASSIFICATION_OPTIONS, N_, allowed_determinations
+from autoir.ui.routes.investigations import manual_subjects
 from autoir.ui.routing import UiRoute, templates_of
 from autoir.ui.triage_form import TriageInput, translate_errors, triage_input
 
@@ -65,9 +66,13 @@ def render_alert(
             similar_ids = container.triage.ids_for(ListQuery(filter=node))
         except ValidationFailed:
             similar_ids = []
+    investigations = container.automation.investigations
     context = {
         "alert": alert,
         "graph": graph,
+        "investigation_id": investigations.ids_for([alert_id]).get(alert_id),
+        "investigate_subjects": manual_subjects(alert),
+        "can_respond": viewer.can(Permission.RESPONSE_ACTIONS),
         "comments": sorted(comments, key=lambda c: c.created, reverse=True),
         "story": container.alerts.story(alert_id),
         "similar": container.alerts.similar(alert_id),

@@ -111,7 +111,7 @@
     refresh();
   }
 
-  /* Tabs on the alert page: one panel at a time; every panel shows without JavaScript. */
+  /* Tabs (alert and investigation pages): one panel at a time, deep-linked by #id; every panel shows without JavaScript. */
   function initTabs(root) {
     $all("[data-tabs]", root).forEach(function (list) {
       var tabs = $all('[role="tab"]', list);
@@ -125,25 +125,109 @@
           if (on && focus) { tab.focus(); }
         });
       }
+      function showAndLink(id, focus) {
+        show(id, focus);
+        history.replaceState(null, "", "#" + id);
+      }
       tabs.forEach(function (tab, index) {
         tab.addEventListener("click", function (event) {
           event.preventDefault();
-          var id = tab.getAttribute("aria-controls");
-          show(id, false);
-          history.replaceState(null, "", "#" + id);
+          showAndLink(tab.getAttribute("aria-controls"), false);
         });
         tab.addEventListener("keydown", function (event) {
-          var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
-          if (!step) { return; }
+          var target = null;
+          if (event.key === "ArrowRight") { target = tabs[(index + 1) % tabs.length]; }
+          else if (event.key === "ArrowLeft") { target = tabs[(index - 1 + tabs.length) % tabs.length]; }
+          else if (event.key === "Home") { target = tabs[0]; }
+          else if (event.key === "End") { target = tabs[tabs.length - 1]; }
+          if (!target) { return; }
           event.preventDefault();
-          var next = tabs[(index + step + tabs.length) % tabs.length];
-          show(next.getAttribute("aria-controls"), true);
+          showAndLink(target.getAttribute("aria-controls"), true);
         });
       });
-      var wanted = location.hash.slice(1);
-      var valid = tabs.some(function (tab) { return tab.getAttribute("aria-controls") === wanted; });
-      show(valid ? wanted : tabs[0].getAttribute("aria-controls"), false);
+      function fromHash() {
+        var wanted = location.hash.slice(1);
+        var valid = tabs.some(function (tab) { return tab.getAttribute("aria-controls") === wanted; });
+        return valid ? wanted : null;
+      }
+      show(fromHash() || tabs[0].getAttribute("aria-controls"), false);
+      window.addEventListener("hashchange", function () { var id = fromHash(); if (id) { show(id, false); } });
     });
+  }
+
+  /* Investigation graph (Cytoscape.js): nodes coloured by verdict; a tap selects the node's row. */
+  var VERDICT_COLOURS = { malicious: "#d13438", suspicious: "#ca5010", noThreatsFound: "#107c10", unknown: "#8a8886", alert: "#0f6cbd" };
+  var SEVERITY_COLOURS = { high: "#d13438", medium: "#ca5010", low: "#c19c00", informational: "#0078d4" };
+  var KIND_SHAPES = { alert: "diamond", analyzedMessage: "round-rectangle", mailCluster: "round-hexagon", device: "rectangle", mailbox: "barrel", user: "ellipse", url: "ellipse", ip: "ellipse", file: "cut-rectangle", process: "cut-rectangle" };
+
+  function selectRow(tabId, rowId) {
+    var tab = $('[role="tab"][aria-controls="' + tabId + '"]');
+    if (tab) { tab.click(); }
+    var row = document.getElementById(rowId);
+    if (!row) { return; }
+    $all("tr.is-selected", row.closest("table")).forEach(function (other) { other.classList.remove("is-selected"); });
+    row.classList.add("is-selected");
+    row.scrollIntoView({ block: "center" });
+    var link = $("[data-row-link]", row);
+    (link || row).focus({ preventScroll: true });
+  }
+
+  function initGraph(root) {
+    var box = $("#investigation-graph", root);
+    var block = $("#graph-data", root);
+    if (!box || !block || !window.cytoscape || box.getAttribute("data-drawn")) { return; }
+    var data = readJson(block);
+    if (!data) { return; }
+    /* Cytoscape adds an inline <style> unless this id exists; the CSP forbids inline styles and
+       app.css already positions the container, so a placeholder element stands in for it. */
+    if (!document.getElementById("__________cytoscape_stylesheet")) {
+      var placeholder = document.createElement("meta");
+      placeholder.id = "__________cytoscape_stylesheet";
+      document.head.appendChild(placeholder);
+    }
+    var elements = data.nodes.map(function (node) {
+      node.colour = VERDICT_COLOURS[node.verdict] || VERDICT_COLOURS.unknown;
+      node.border = node.kind === "alert" ? (SEVERITY_COLOURS[node.severity] || "#8a8886") : node.colour;
+      node.shape = KIND_SHAPES[node.kind] || "ellipse";
+      return { group: "nodes", data: node };
+    }).concat(data.edges.map(function (edge) { return { group: "edges", data: edge }; }));
+    var roots = data.nodes.filter(function (node) { return node.kind === "alert"; }).map(function (node) { return node.id; });
+    var cy = window.cytoscape({
+      container: box,
+      elements: elements,
+      userZoomingEnabled: false,
+      maxZoom: 1.25,
+      boxSelectionEnabled: false,
+      autoungrabify: true,
+      style: [
+        { selector: "node", style: {
+          "background-color": "data(colour)", "border-color": "data(border)", "border-width": 2, "shape": "data(shape)",
+          "width": 26, "height": 26, "label": "data(label)", "font-size": 10, "font-family": "Segoe UI, Roboto, Helvetica, Arial, sans-serif",
+          "color": "#1f2328", "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 140,
+          "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
+        { selector: 'node[kind = "alert"]', style: { "width": 32, "height": 32, "border-width": 4, "font-weight": 600 } },
+        { selector: "node:selected", style: { "overlay-color": "#0f6cbd", "overlay-opacity": 0.18, "overlay-padding": 6 } },
+        { selector: "edge", style: { "width": 1.5, "line-color": "#c9ced6", "target-arrow-color": "#c9ced6", "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8 } }
+      ],
+      layout: roots.length
+        ? { name: "breadthfirst", directed: true, roots: roots, spacingFactor: 1.1, padding: 24, animate: false }
+        : { name: "grid", padding: 24, animate: false }
+    });
+    cy.on("tap", "node", function (event) {
+      var node = event.target;
+      cy.nodes().unselect();
+      node.select();
+      selectRow(node.data("tab"), node.data("row"));
+    });
+    $all("tr[data-node]", root).forEach(function (row) {
+      row.addEventListener("click", function () {
+        cy.nodes().unselect();
+        cy.getElementById(row.getAttribute("data-node")).select();
+      });
+    });
+    box.setAttribute("data-drawn", "1");
+    box.setAttribute("data-node-count", String(cy.nodes().length));
+    window.autoirGraph = cy;
   }
 
   /* Charts: stacked daily bars from JSON blocks rendered by the server. */
@@ -182,7 +266,7 @@
     });
   }
 
-  /* Keyboard: / focus search, j/k row cursor, Enter/o open, x select, g d|a|i go, ? help. */
+  /* Keyboard: / focus search, j/k row cursor, Enter/o open, x select, g d|a|i|v go, ? help. */
   var cursor = -1;
   var pendingG = false;
   var pendingTimer = null;
@@ -224,7 +308,7 @@
     if (pendingG) {
       pendingG = false;
       clearTimeout(pendingTimer);
-      var targets = { d: "/dashboard", a: "/alerts", i: "/incidents" };
+      var targets = { d: "/dashboard", a: "/alerts", i: "/incidents", v: "/investigations" };
       if (targets[event.key]) { event.preventDefault(); go(targets[event.key]); }
       return;
     }
@@ -275,6 +359,7 @@
     initSelection(root);
     initTabs(root);
     initCharts(root);
+    initGraph(root);
     cursor = -1;
   }
 
