@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autoir.analyzers.urls import UrlAnalyzer, UrlSettings
+from autoir.analyzers.urls.checks import Protected, UrlLists, check_url
 from autoir.domain.alerts.enums import EvidenceVerdict
 from autoir.domain.verdicts.observables import EmailSubject, Observable, ObservableKind
 from tests.unit.analyzers.builders import context, email, url
@@ -95,3 +96,17 @@ def test_settings_add_protected_domains() -> None:
     analyzer = UrlAnalyzer(UrlSettings(protected_domains=frozenset({"northwind.com"})))
     report = analyzer.analyze(Observable(ObservableKind.URL, "https://northwlnd.com/"), context())
     assert "url.lookalike_domain" in codes(report)
+
+
+def test_links_that_open_a_chat_on_a_messaging_app() -> None:
+    lists = UrlLists(frozenset(), frozenset(), frozenset())
+    protected = Protected(frozenset(), ())
+    for link in (
+        "https://t.me/+AbCdEf",
+        "https://wa.me/15551234567",
+        "https://chat.whatsapp.com/x",
+    ):
+        reasons, _ = check_url(link, None, protected, lists)
+        assert "url.messaging_app_link" in {r.code for r in reasons}, link
+    reasons, _ = check_url("https://telegram.org/blog", None, protected, lists)
+    assert "url.messaging_app_link" not in {r.code for r in reasons}

@@ -37,6 +37,12 @@ _EXECUTABLE_PATH = re.compile(
 _ARCHIVE_PATH = re.compile(r"\.(zip|rar|7z|ace|gz|tgz|cab)$")
 _EMBEDDED_URL = re.compile(r"=(https?(:|%3a)|www\.)", re.IGNORECASE)
 _DEFAULT_PORTS = {None, 80, 443, 8080, 8443}
+# Links that open a chat with a stranger: scams move the victim off email, out of sight of
+# mail filters (Telegram, WhatsApp, Signal, Viber, LINE invitation links).
+MESSAGING_HOSTS = frozenset(
+    {"t.me", "telegram.me", "telegram.dog", "wa.me", "chat.whatsapp.com", "api.whatsapp.com",
+     "signal.me", "invite.viber.com", "line.me"}
+)  # fmt: skip
 MAX_SUBDOMAIN_LABELS = 4
 MAX_HOST_CHARS = 50
 MAX_HYPHENS = 3
@@ -153,6 +159,15 @@ def _host_findings(host: HostName, protected: Protected, lists: UrlLists) -> lis
         reasons.append(
             Reason(
                 "url.shortener", f"Link shortener hides the destination ({name})", SUSPICIOUS, 0.25
+            )
+        )
+    if host.host in MESSAGING_HOSTS or host.host.removeprefix("www.") in MESSAGING_HOSTS:
+        reasons.append(
+            Reason(
+                "url.messaging_app_link",
+                f"Link opens a chat on a messaging app ({host.host}): contact moves off email",
+                SUSPICIOUS,
+                0.25,
             )
         )
     if _on_open_hosting(host, lists):
