@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     playbook_dirs: list[Path] = Field(
         default_factory=list, description="Extra directories of playbook YAML files."
     )
+    housekeeping_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often workers purge telemetry older than the retention (minutes).",
+    )
     plugins: list[str] = Field(
         default_factory=list,
         description=(

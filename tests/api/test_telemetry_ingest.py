@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from autoir.bootstrap import Container
@@ -248,3 +250,26 @@ def test_retention_purge_deletes_old_telemetry_in_chunks(
     assert query.file_prevalence("b" * 64).device_count == 1
     assert len(query.sign_ins("alice@fabrikam.example")) == 1
     assert ingest.purge_expired().deleted[K.MESSAGES] == 0
+
+
+def test_the_sweeper_purges_expired_telemetry_once_per_interval(container: Container) -> None:
+    ingest = container.telemetry_ingest
+    ingest.ingest(K.MESSAGES, [T.message(receivedDateTime=T.at(days=-40)), T.message()])
+    since = T.T0 - timedelta(days=60)
+
+    def stored() -> int:
+        return container.telemetry.cluster(
+            ClusterKey.SENDER_DOMAIN, "contoso.example", since
+        ).email_count
+
+    automation = container.automation
+    automation.sweep()  # the first sweep of a worker runs the upkeep
+    assert stored() == 1
+    last = automation._housekeeping_at
+    assert last is not None
+    ingest.ingest(K.MESSAGES, [T.message(receivedDateTime=T.at(days=-41))])
+    interval = container.settings.housekeeping_minutes * 60
+    assert not automation.run_housekeeping_if_due(now=last + interval - 1)
+    assert stored() == 2
+    assert automation.run_housekeeping_if_due(now=last + interval + 0.5)
+    assert stored() == 1

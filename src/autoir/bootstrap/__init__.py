@@ -121,6 +121,7 @@ def build(
     access = AccessService(ctx, Argon2PasswordHasher())
     access.ensure_builtin_roles()
     retention = timedelta(days=settings.telemetry_retention_days)
+    telemetry_ingest = TelemetryIngestService(ctx, retention)
     return Container(
         settings=settings,
         engine=engine,
@@ -130,8 +131,13 @@ def build(
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
         access=access,
-        automation=build_automation(settings, ctx, analysis or build_analysis(settings)),
-        telemetry_ingest=TelemetryIngestService(ctx, retention),
+        automation=build_automation(
+            settings,
+            ctx,
+            analysis or build_analysis(settings),
+            housekeeping=telemetry_ingest.purge_expired,
+        ),
+        telemetry_ingest=telemetry_ingest,
         telemetry=TelemetryQueryService(ctx, retention),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )

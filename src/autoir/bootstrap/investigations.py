@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from autoir.bootstrap.analysis import AnalysisComponents
@@ -31,6 +34,10 @@ class Automation:
     queue: HueyTaskQueue
     settings: Settings
     worker: Worker | None = None
+    housekeeping: Callable[[], object] | None = None
+    """Periodic upkeep run by the sweeper (telemetry retention purge), at most every
+    ``settings.housekeeping_minutes``."""
+    _housekeeping_at: float | None = field(default=None, repr=False)
 
     def start_worker(self, threads: int | None = None) -> Worker:
         """Start consuming (inside ``serve``, or as the ``autoir worker`` process)."""
@@ -51,9 +58,30 @@ class Automation:
             self.worker = None
 
     def sweep(self) -> None:
-        """Triage new alerts and enqueue runs that need a worker."""
+        """Triage new alerts, enqueue runs that need a worker, and run upkeep when due."""
         for investigation_id in self.investigations.sweep():
             self.queue.enqueue_advance(investigation_id)
+        self.run_housekeeping_if_due()
+
+    def run_housekeeping_if_due(self, now: float | None = None) -> bool:
+        """Run ``housekeeping`` when the interval has passed since the last run (or never ran).
+
+        Returns whether it ran. A failure is logged and retried at the next interval.
+        """
+        if self.housekeeping is None:
+            return False
+        now = time.monotonic() if now is None else now
+        interval = self.settings.housekeeping_minutes * 60
+        if self._housekeeping_at is not None and now - self._housekeeping_at < interval:
+            return False
+        self._housekeeping_at = now
+        try:
+            result = self.housekeeping()
+        except Exception:
+            log.exception("housekeeping failed; retried in %s minutes", interval / 60)
+            return True
+        log.info("housekeeping: %s", result)
+        return True
 
     def advance(self, investigation_id: str) -> None:
         """Advance one investigation as this thread's worker identity."""
@@ -61,8 +89,14 @@ class Automation:
         self.runner.advance(investigation_id, worker_id)
 
 
+log = logging.getLogger("autoir.automation")
+
+
 def build_automation(
-    settings: Settings, ctx: ServiceContext, analysis: AnalysisComponents
+    settings: Settings,
+    ctx: ServiceContext,
+    analysis: AnalysisComponents,
+    housekeeping: Callable[[], object] | None = None,
 ) -> Automation:
     """Load playbooks, wire the runner (analyzers, telemetry lookups) and the queue."""
     steps = {**STEP_FUNCTIONS, **analysis.registry.steps()}
@@ -102,6 +136,7 @@ def build_automation(
         runner=runner,
         queue=queue,
         settings=settings,
+        housekeeping=housekeeping,
     )
     queue.bind(Handlers(advance=automation.advance, sweep=automation.sweep))
     return automation
