@@ -521,6 +521,11 @@ class SqlInvestigationRepository:
             )
             .order_by(alerts.c.created_at)
             .limit(limit)
+            # PostgreSQL: lock them until the triage commits, so that a concurrent sweep (another
+            # worker process) waits, then skips those now triaged, instead of starting a second
+            # investigation for the same alert. SQLite renders no FOR UPDATE: its writers are
+            # serialised already (BEGIN IMMEDIATE).
+            .with_for_update()
         )
         return [row.id for row in rows]
 
