@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from autoir.domain.messages.message import EmailMessage
+from autoir.domain.telemetry.message_json import authentication_json
 from autoir.domain.telemetry.process_tree import ProcessNode
 from autoir.domain.timestamps import format_timestamp
 
@@ -31,7 +32,6 @@ def _party(address: str | None, display_name: str | None = None) -> dict[str, An
 
 def message_properties(message: EmailMessage) -> dict[str, Any]:
     """``analyzedMessageEvidence`` of one stored copy (first recipient; all under recipients)."""
-    auth = message.authentication
     return {
         "@odata.type": odata_type("analyzedMessage"),
         "networkMessageId": message.network_message_id,
@@ -50,15 +50,7 @@ def message_properties(message: EmailMessage) -> dict[str, Any]:
         "antiSpamDirection": message.direction.value,
         "deliveryAction": message.delivery_action.value,
         "deliveryLocation": message.delivery_location.value,
-        "authentication": {
-            name: value.value if value else None
-            for name, value in (
-                ("spf", auth.spf),
-                ("dkim", auth.dkim),
-                ("dmarc", auth.dmarc),
-                ("compauth", auth.compauth),
-            )
-        },
+        "authentication": authentication_json(message.authentication),
         "subjectFingerprint": message.subject_fingerprint,
         "bodyFingerprint": message.body_fingerprint,
     }

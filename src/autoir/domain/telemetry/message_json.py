@@ -156,6 +156,19 @@ def _headers(r: FieldReader) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def authentication_json(auth: SenderAuthentication) -> dict[str, str | None]:
+    """SPF / DKIM / DMARC / compauth results by name (None where the headers did not say)."""
+    return {
+        name: value.value if value else None
+        for name, value in (
+            ("spf", auth.spf),
+            ("dkim", auth.dkim),
+            ("dmarc", auth.dmarc),
+            ("compauth", auth.compauth),
+        )
+    }
+
+
 def message_to_json(message: EmailMessage) -> dict[str, Any]:
     """The stored message event in the format it is ingested in, plus derived properties."""
     ip = message.sender_ip
@@ -186,15 +199,7 @@ def message_to_json(message: EmailMessage) -> dict[str, Any]:
             for a in message.attachments
         ],
         "attachmentCount": len(message.attachments),
-        "authentication": {
-            name: value.value if value else None
-            for name, value in (
-                ("spf", auth.spf),
-                ("dkim", auth.dkim),
-                ("dmarc", auth.dmarc),
-                ("compauth", auth.compauth),
-            )
-        },
+        "authentication": authentication_json(auth),
         "headers": [{"name": n, "value": v} for n, v in message.headers],
         "subjectFingerprint": message.subject_fingerprint,
         "bodyFingerprint": message.body_fingerprint,
