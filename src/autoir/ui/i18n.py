@@ -108,6 +108,8 @@ class Formatter:
         if value is None:
             return "—"
         seconds = max(0.0, value.total_seconds())
+        if seconds < 1:
+            return f"{round(seconds * 1000)} ms"
         if seconds < 60:  # noqa: PLR2004 - one minute
             shown = format_decimal(round(seconds, 1), format="0.#", locale=self.locale)
             return f"{shown} s"
