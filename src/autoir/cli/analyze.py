@@ -93,11 +93,20 @@ def analyze_evaluate(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the figures as JSON instead of a table.")
     ] = False,
+    show_misses: Annotated[
+        bool,
+        typer.Option(
+            "--show-misses",
+            help="Also list phishing judged harmless and legitimate mail judged a threat "
+            "(with their findings); always in the JSON.",
+        ),
+    ] = False,
 ) -> None:
     """Measure verdicts on the labelled mail (phish, ham, spam); see docs/evaluation.md."""
     from autoir.cli.evaluation import (  # noqa: PLC0415
         default_datasets_dir,
         evaluate_mail,
+        format_misses,
         format_report,
     )
 
@@ -110,6 +119,9 @@ def analyze_evaluate(
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         typer.echo(format_report(report))
+        if show_misses:
+            typer.echo("misses:")
+            typer.echo(format_misses(report))
 
 
 def _settings(domains: list[str], rule_dirs: list[Path]) -> Settings:

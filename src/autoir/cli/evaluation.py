@@ -42,12 +42,24 @@ def default_datasets_dir(settings: Settings | None = None) -> Path:
     return configured or REPO_ROOT.parent / "shared" / "datasets"
 
 
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """A message judged against its label: phish not flagged, or legitimate mail flagged."""
+
+    label: str
+    path: str
+    verdict: str
+    subject: str
+    codes: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class LabelResult:
-    """Verdict counts and frequent finding codes for one label."""
+    """Verdict counts, frequent finding codes and the misses of one label."""
 
     verdicts: Counter[str] = field(default_factory=Counter)
     codes: Counter[str] = field(default_factory=Counter)
+    misses: list[Miss] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -125,6 +137,17 @@ class MailEvaluation:
                 for name, (m, t, ok) in self.targets().items()
             },
             "topFindings": {label: r.codes.most_common(10) for label, r in self.results.items()},
+            "misses": [
+                {
+                    "label": m.label,
+                    "path": m.path,
+                    "verdict": m.verdict,
+                    "subject": m.subject,
+                    "codes": list(m.codes),
+                }
+                for r in self.results.values()
+                for m in r.misses
+            ],
             "seconds": round(self.seconds, 1),
         }
 
@@ -149,12 +172,31 @@ def evaluate_mail(
             if source.raw is None:
                 results[label].verdicts["unreadable"] += 1
                 continue
-            assessment = analysis.messages.analyze(parse_message(source.raw), context)
-            results[label].verdicts[assessment.verdict.value] += 1
+            message = parse_message(source.raw)
+            assessment = analysis.messages.analyze(message, context)
+            verdict = assessment.verdict.value
+            results[label].verdicts[verdict] += 1
             for reason in assessment.reasons:
                 if reason.verdict.value in THREATS:
                     results[label].codes[reason.code] += 1
+            if (label == "phish") != (verdict in THREATS) and label in {"phish", "ham"}:
+                codes = tuple(r.code for r in assessment.reasons if r.verdict.value in THREATS)
+                results[label].misses.append(
+                    Miss(label, source.label, verdict, message.subject[:120], codes)
+                )
     return MailEvaluation(results, time.perf_counter() - started)
+
+
+def format_misses(evaluation: MailEvaluation) -> str:
+    """One line per miss: phishing judged harmless, legitimate mail judged a threat."""
+    lines = []
+    for result in evaluation.results.values():
+        for miss in result.misses:
+            findings = ", ".join(miss.codes) or "no findings"
+            lines.append(f"{miss.label:5} {miss.verdict:15} {miss.path}")
+            lines.append(f"      subject: {miss.subject}")
+            lines.append(f"      findings: {findings}")
+    return "\n".join(lines) if lines else "no misses"
 
 
 def format_report(evaluation: MailEvaluation) -> str:

@@ -1,7 +1,7 @@
 """What the header fields themselves give away: malformed or duplicated senders, hidden recipients.
 
 Mail composed by ordinary clients and by legitimate bulk senders (ESPs) has exactly one ``From:``
-field naming one mailbox at a real domain, a ``Message-ID:``, and a recipient list. Bulk
+field naming one mailbox at a real domain and a recipient list. Bulk
 phishing tools often get these wrong: several ``From:`` fields or mailboxes (some clients show
 the first, filters read the last), addresses whose domain is not a domain at all (``{bank.com}``,
 ``'host``, ``%``, no public suffix), recipients hidden behind ``undisclosed-recipients:;``. The
@@ -34,15 +34,6 @@ def header_findings(message: EmailMessage) -> list[Reason]:
     reasons = _sender_findings(message, names)
     reasons += _recipient_findings(message, names)
     reasons += _envelope_findings(message, names)
-    if "message-id" not in names and message.headers:
-        reasons.append(
-            Reason(
-                "email.missing_message_id",
-                "No Message-ID: every mail client and mail server adds one",
-                SUSPICIOUS,
-                0.15,
-            )
-        )
     return reasons
 
 
