@@ -17,7 +17,7 @@ from typing import Any
 from autoir.domain.alerts.record import AlertRecord
 from autoir.domain.investigations.evidence import EvidenceItem
 from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
-from autoir.services.investigations import InvestigationDetail
+from autoir.services.investigations import MANUAL_SUBJECTS, InvestigationDetail
 from autoir.ui.assets import Asset
 
 LABEL_LENGTH = 32
@@ -169,3 +169,26 @@ def status_breakdown(counts: Mapping[str, int], order: Sequence[str]) -> list[tu
     """Statuses with at least one investigation, in the display order."""
     known = [(status, counts[status]) for status in order if counts.get(status)]
     return known + sorted((s, n) for s, n in counts.items() if s not in order and n)
+
+
+def manual_subjects(alert: AlertRecord) -> list[tuple[str, str]]:
+    """What an analyst may investigate from an alert: ``(type:value, kind)`` per entity."""
+    found: dict[str, str] = {}
+    for evidence in alert.evidence:
+        kind = str(evidence.get("@odata.type", "")).rsplit(".", 1)[-1].removesuffix("Evidence")
+        value: object = None
+        entity_type = None
+        if kind == "analyzedMessage":
+            entity_type, value = "email", evidence.get("networkMessageId")
+        elif kind == "mailbox":
+            entity_type, value = "mailbox", evidence.get("primaryAddress")
+        elif kind == "device":
+            entity_type = "device"
+            value = evidence.get("deviceDnsName") or evidence.get("mdeDeviceId")
+        elif kind == "user":
+            account = evidence.get("userAccount") or {}
+            entity_type = "user"
+            value = account.get("userPrincipalName") if isinstance(account, dict) else None
+        if entity_type in MANUAL_SUBJECTS and isinstance(value, str) and value.strip():
+            found.setdefault(f"{entity_type}:{value.strip()}", entity_type)
+    return list(found.items())

@@ -13,8 +13,8 @@ from autoir.domain.errors import ValidationFailed
 from autoir.domain.queries.filters import ListQuery
 from autoir.ui.assets import evidence_groups, impacted_assets
 from autoir.ui.auth import ManageViewer, ReadViewer, Viewer, container_of, is_htmx
+from autoir.ui.investigation_view import manual_subjects
 from autoir.ui.labels import CLASSIFICATION_OPTIONS, N_, allowed_determinations
-from autoir.ui.routes.investigations import manual_subjects
 from autoir.ui.routing import UiRoute, templates_of
 from autoir.ui.triage_form import TriageInput, translate_errors, triage_input
 

@@ -12,10 +12,8 @@ from autoir.bootstrap import Container
 from autoir.domain.access.permissions import Permission
 from autoir.domain.alerts.record import AlertRecord
 from autoir.domain.errors import QueryInvalid, ValidationFailed
-from autoir.domain.investigations.enums import InvestigationStatus
 from autoir.domain.queries.fields import ALERT_FIELDS
 from autoir.odata import parse_list_query
-from autoir.services.investigations import MANUAL_SUBJECTS
 from autoir.ui.auth import ReadViewer, RequirePage, Viewer, container_of
 from autoir.ui.filter_terms import PAGE_SIZES, RANGE_OPTIONS, enum_term
 from autoir.ui.investigation_filters import InvestigationForm
@@ -124,8 +122,6 @@ def render_investigation(
         "cancelled": request.query_params.get("cancelled"),
         "started": request.query_params.get("started"),
         "can_cancel": viewer.can(Permission.RESPONSE_ACTIONS) and not record.status.is_final,
-        "is_final": record.status.is_final,
-        "is_active": record.status.is_active or record.status is InvestigationStatus.STARTING,
     }
     return templates_of(request).render(
         request, "investigations/page.html", context, viewer=viewer, status_code=status_code
@@ -189,26 +185,3 @@ async def start_investigation(
         )
     await run_in_threadpool(automation.queue.enqueue_advance, record.id)
     return RedirectResponse(f"/investigations/{record.id}?started=1", status_code=303)
-
-
-def manual_subjects(alert: AlertRecord) -> list[tuple[str, str]]:
-    """What an analyst may investigate from an alert: ``(type:value, kind)`` per entity."""
-    found: dict[str, str] = {}
-    for evidence in alert.evidence:
-        kind = str(evidence.get("@odata.type", "")).rsplit(".", 1)[-1].removesuffix("Evidence")
-        value: object = None
-        entity_type = None
-        if kind == "analyzedMessage":
-            entity_type, value = "email", evidence.get("networkMessageId")
-        elif kind == "mailbox":
-            entity_type, value = "mailbox", evidence.get("primaryAddress")
-        elif kind == "device":
-            entity_type = "device"
-            value = evidence.get("deviceDnsName") or evidence.get("mdeDeviceId")
-        elif kind == "user":
-            account = evidence.get("userAccount") or {}
-            entity_type = "user"
-            value = account.get("userPrincipalName") if isinstance(account, dict) else None
-        if entity_type in MANUAL_SUBJECTS and isinstance(value, str) and value.strip():
-            found.setdefault(f"{entity_type}:{value.strip()}", entity_type)
-    return list(found.items())
