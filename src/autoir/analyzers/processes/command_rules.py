@@ -84,6 +84,119 @@ COMMAND_RULES: tuple[CommandRule, ...] = (
         r"|regsvr32(?:\.exe)?\b.*/i:\s*https?:"
         r"|rundll32(?:\.exe)?\b.*(?:javascript:|mshtml,runhtmlapplication)",
     ),
+    _rule(
+        "process.scriptlet_remote_registration",
+        "Registers a COM scriptlet from a URL (regsvr32 /i:http … scrobj.dll, under any name)",
+        M,
+        0.9,
+        r"/i:\s*[\"']?https?://\S+.*(?:scrobj(?:\.dll)?|\.dll\b)|/i:\s*[\"']?https?://\S+\.sct\b",
+    ),
+    _rule(
+        "process.rundll32_proxy",
+        "rundll32 runs a program or URL through a proxy export (zipfldr, pcwutl, url.dll, "
+        "advpack, setupapi, shell32 ShellExec)",
+        S,
+        0.6,
+        r"rundll32(?:\.exe)?[\"']?\s+.*(?:zipfldr(?:\.dll)?\s*,\s*routethecall"
+        r"|pcwutl(?:\.dll)?\s*,\s*launchapplication|url\.dll\s*,\s*(?:fileprotocolhandler|openurl)"
+        r"|advpack(?:\.dll)?\s*,\s*(?:launchinfsection|registerocx)"
+        r"|setupapi(?:\.dll)?\s*,\s*installhinfsection|shell32(?:\.dll)?\s*,\s*shellexec_rundll)",
+    ),
+    _rule(
+        "process.rundll32_odd_module",
+        "rundll32 loads a module that is not a .dll from a user-writable folder",
+        S,
+        0.6,
+        r"rundll32(?:\.exe)?[\"']?\s+[\"']?[a-z]:\\(?:users|programdata|windows\\temp)\\[^,]*"
+        r"\.(?!dll\b)[a-z0-9]{2,4}\s*,",
+    ),
+    _rule(
+        "process.lolbin_execute",
+        "A signed Windows utility used to launch another program or script (LOLBAS: pcalua, "
+        "vshadow, forfiles, msxsl, cmstp, installutil, odbcconf, mavinject, msiexec from a URL)",
+        S,
+        0.55,
+        r"pcalua(?:\.exe)?[\"']?\s+-a\s|vshadow(?:\.exe)?\b.*-exec=|forfiles(?:\.exe)?\b.*/c\s"
+        r"|\bmsxsl(?:\.exe)?\s+\S+\s+\S+|cmstp(?:\.exe)?\b.*/s\b.*\.inf"
+        r"|installutil(?:\.exe)?\b.*/u\b|odbcconf(?:\.exe)?\b.*(?:/a|-a)\s*\{?\s*regsvr"
+        r"|mavinject(?:32|64)?(?:\.exe)?\b.*/injectrunning|msiexec(?:\.exe)?\b.*(?:/i|-i)\s*https?://",
+    ),
+    _rule(
+        "process.lolbin_download",
+        "A Windows utility abused to download a file (desktopimgdownldr, esentutl, expand, "
+        "finger, curl to a user folder)",
+        S,
+        0.6,
+        r"desktopimgdownldr(?:\.exe)?\b.*/lockscreenurl:\s*https?://"
+        r"|esentutl(?:\.exe)?\b.*/y\s+\\\\|finger(?:\.exe)?\s+\S+@\S+",
+    ),
+    _rule(
+        "process.wmi_event_consumer",
+        "Creates a WMI event subscription that runs a command (WMI persistence)",
+        M,
+        0.85,
+        r"(?:commandlineeventconsumer|activescripteventconsumer)\b.*(?:create|call|set|=)"
+        r"|__filtertoconsumerbinding\b.*(?:create|call|set)",
+    ),
+    _rule(
+        "process.wmi_process_create",
+        "Starts a process through WMI (remote or local execution)",
+        S,
+        0.5,
+        r"wmic(?:\.exe)?\b.*\bprocess\s+call\s+create\b|invoke-wmimethod\b.*win32_process.*create",
+    ),
+    _rule(
+        "process.admin_share_output",
+        "A shell writes its output to an administrative share (remote execution tooling such "
+        "as wmiexec or dcomexec)",
+        M,
+        0.85,
+        r"cmd(?:\.exe)?[\"']?\s+/q\s+/c\b.*1>\s*\\\\[^\\]+\\(?:admin|c|ipc)\$\\",
+    ),
+    _rule(
+        "process.ifeo_or_silent_exit_hijack",
+        "Sets a debugger or monitor process for another program (Image File Execution Options or "
+        "SilentProcessExit hijack)",
+        S,
+        0.65,
+        r"reg(?:\.exe)?\s+add\b.*(?:image file execution options\\[^\\\"]+[\"']?\s"
+        r".*(?:debugger|globalflag)|silentprocessexit\\)",
+    ),
+    _rule(
+        "process.uac_disabled",
+        "Turns off User Account Control (EnableLUA) or its consent prompt",
+        S,
+        0.6,
+        r"reg(?:\.exe)?\s+add\b.*policies\\system\b.*/v\s+(?:enablelua|consentpromptbehavioradmin)",
+    ),
+    _rule(
+        "process.autorun_from_user_folder",
+        "Adds a Run key or Winlogon shell entry pointing into a user-writable folder",
+        S,
+        0.6,
+        r"reg(?:\.exe)?\s+add\b.*(?:\\currentversion\\run(?:once)?\b|\\winlogon\b.*/v\s+(?:shell|userinit))"
+        r".*(?:\\appdata\\|\\temp\\|\\users\\public\\|\\programdata\\|\\downloads\\)",
+    ),
+    _rule(
+        "process.port_forwarding",
+        "Sets up port forwarding through netsh portproxy (tunnelling, often to RDP)",
+        S,
+        0.6,
+        r"netsh(?:\.exe)?\s+(?:i(?:nterface)?)\s+(?:p(?:ortproxy)?)\s+(?:a(?:dd)?)\s+v",
+    ),
+    _rule(
+        "process.offensive_tool",
+        "The name of a public offensive-security tool (credential theft, privilege escalation, "
+        "lateral movement, tunnelling)",
+        S,
+        0.7,
+        r"(?:^|[\\/\s\"'])(?:mimikatz|pypykatz|rubeus|kekeo|safetykatz|sharpkatz|nanodump|ppldump|"
+        r"lazagne|sharphound|bloodhound|seatbelt|sharpup|powerup|winpeas|linpeas|linenum|"
+        r"juicypotato|roguepotato|printspoofer|godpotato|efspotato|sweetpotato|uacme|akagi(?:32|64)?|"
+        r"crackmapexec|netexec|secretsdump|wmiexec|smbexec|dcomexec|atexec|psexec\.py|"
+        r"chisel|ligolo|rpivot|kerbrute|certify|certipy|sharpdpapi|sharprdp|"
+        r"networkserviceexploit|furutaka)(?:\.exe|\.py|\.ps1)?(?=$|[\s\"'])",
+    ),
     # Obfuscation
     _rule(
         "process.encoded_powershell",
@@ -94,10 +207,11 @@ COMMAND_RULES: tuple[CommandRule, ...] = (
     ),
     _rule(
         "process.hidden_bypass_powershell",
-        "PowerShell started hidden, without profile and with the execution policy bypassed",
+        "PowerShell started hidden and non-interactive, or with the execution policy bypassed",
         S,
         0.4,
-        r"(?:powershell|pwsh)(?:\.exe)?\b(?=.*-(?:w|win|window|windowstyle)\s+h(?:idden)?\b)(?=.*-(?:ep|exec|executionpolicy)\s+bypass)",
+        r"(?:powershell|pwsh)(?:\.exe)?\b(?=.*-(?:w|win|window|windowstyle)\s+h(?:idden)?\b)"
+        r"(?=.*(?:-(?:ep|exec|executionpolicy)\s+bypass|-noni(?:nteractive)?\b.*-(?:c|command)\b))",
     ),
     _rule(
         "process.base64_to_shell",
@@ -105,6 +219,15 @@ COMMAND_RULES: tuple[CommandRule, ...] = (
         M,
         0.85,
         rf"base64\s+(?:-d|--decode|-D)\b[^|]*\|\s*(?:sudo\s+)?(?:/\S*/)?(?:{_SHELL}|python[0-9.]*|perl|php)",
+    ),
+    _rule(
+        "process.powershell_stager",
+        "PowerShell stager that builds and runs code in memory (scriptblock from a decompressed "
+        "or decoded stream, pointer-size checks of shellcode loaders)",
+        M,
+        0.85,
+        r"\[scriptblock\]::create\(.*(?:io\.streamreader|gzipstream|deflatestream|frombase64string)"
+        r"|\[intptr\]::size\s*-eq\s*4.*(?:powershell|syswow64)",
     ),
     _rule(
         "process.frombase64_execute",
@@ -146,7 +269,9 @@ COMMAND_RULES: tuple[CommandRule, ...] = (
         "Dumps the memory of LSASS (where Windows keeps credentials)",
         M,
         0.9,
-        r"(?:procdump(?:64)?(?:\.exe)?\b.*\s-ma\b.*lsass)|comsvcs(?:\.dll)?[\s,]+(?:#24|minidump)",
+        r"(?:procdump(?:64)?(?:\.exe)?\b.*\s-ma\b.*lsass)|comsvcs(?:\.dll)?[\s,]+(?:#24|minidump)"
+        r"|\blsass(?:\.exe)?\b.*(?:\.dmp\b|\.png\b|dump)|(?:/fullmemdmp|-ma|minidump|dump)\b.*\blsass\b"
+        r"|rdrleakdiag(?:\.exe)?\b.*/fullmemdmp",
     ),
     _rule(
         "process.sam_hive_export",

@@ -37,6 +37,16 @@ SERVER_DAEMONS = frozenset(
     }
 )  # fmt: skip
 
+UAC_BYPASS_HOSTS = frozenset(
+    {"eventvwr", "fodhelper", "computerdefaults", "sdclt", "slui", "wsreset", "changepk", "sysprep"}
+)
+"""Auto-elevating Windows programs whose registry-hijack bypasses start the attacker's program."""
+
+REMOTE_EXECUTION_HOSTS = frozenset(
+    {"wmiprvse", "wsmprovhost", "winrshost", "psexesvc", "remcomsvc", "paexec", "mmc", "dllhost"}
+)
+"""Hosts of WMI, WinRM, PsExec-style services and DCOM objects (remote execution)."""
+
 _VERSION_SUFFIX = re.compile(r"(?:\.exe)?$|[0-9.]+$")
 
 
@@ -91,6 +101,26 @@ def lineage_findings(
                 f"{child} descends from {origin} (a document, mail or PDF application)",
                 EvidenceVerdict.SUSPICIOUS,
                 0.6,
+            )
+        )
+    if direct in UAC_BYPASS_HOSTS:
+        found.append(
+            LineageFinding(
+                "process.uac_bypass_child",
+                f"{direct} (an auto-elevating Windows program) started {child}: the pattern of a "
+                "UAC bypass",
+                EvidenceVerdict.MALICIOUS,
+                0.85,
+            )
+        )
+    if direct in REMOTE_EXECUTION_HOSTS:
+        found.append(
+            LineageFinding(
+                "process.remote_execution_child",
+                f"{direct} started {child}: a command run through WMI, WinRM, a PsExec-style "
+                "service or DCOM",
+                EvidenceVerdict.SUSPICIOUS,
+                0.5,
             )
         )
     if direct in SERVER_DAEMONS and child not in {"node", "php", "python3", "python"}:

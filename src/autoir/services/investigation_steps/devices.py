@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -26,10 +25,9 @@ from autoir.domain.investigations.graph_evidence import (
 from autoir.domain.telemetry.endpoint import EndpointEventKind
 from autoir.domain.telemetry.normalize import normalize_sha256
 from autoir.domain.telemetry.process_tree import ProcessNode, build_process_tree
-from autoir.domain.verdicts.report import combine
-from autoir.services.investigation_steps.analysis import judge_subject, process_subject
 from autoir.services.investigation_steps.contract import StepInput, StepOutput
 from autoir.services.investigation_steps.findings import Findings, value_of
+from autoir.services.process_analysis import judge_processes, walk
 
 TREE_WINDOW = timedelta(minutes=30)
 TREE_EVENTS = 5000
@@ -38,14 +36,6 @@ MAX_DEVICES = 50
 SCAN_HOURS = 24.0
 SCAN_EVENTS = 5000
 MAX_SCAN_THREATS = 100
-
-
-def _walk(
-    nodes: tuple[ProcessNode, ...] | list[ProcessNode], parents: tuple[ProcessNode, ...] = ()
-) -> Iterator[tuple[ProcessNode, tuple[ProcessNode, ...]]]:
-    for node in nodes:
-        yield node, parents
-        yield from _walk(node.children, (node, *parents))
 
 
 def _time(item: EvidenceItem, fallback: datetime) -> datetime:
@@ -90,7 +80,7 @@ def _expand_process(
     events = step.uow.telemetry.device_events(
         device_id, at - TREE_WINDOW, at + TREE_WINDOW, [EndpointEventKind.PROCESS], TREE_EVENTS
     )
-    for node, parents in _walk(build_process_tree(events)):
+    for node, parents in walk(build_process_tree(events)):
         if not _matches(node, item):
             continue
         ancestors = [p.file_name or p.command_line for p in parents]
@@ -153,22 +143,17 @@ def _scan_device(step: StepInput, findings: Findings, device: EvidenceItem, hour
         device_id, step.now - timedelta(hours=hours), None, [EndpointEventKind.PROCESS], SCAN_EVENTS
     )
     found = 0
-    for node, parents in _walk(build_process_tree(events)):
-        if node.event_id is None or found >= MAX_SCAN_THREATS:
-            continue
-        parent = parents[0] if parents else None
-        props = {
-            **process_properties(device_id, node, parent),
-            "ancestors": [p.file_name or p.command_line for p in parents[1:]],
-        }
-        reports = judge_subject(
-            process_subject(props, node.command_line), step.analyzers, step.analysis_context
-        )
-        if not reports:
-            continue
-        assessment = combine(reports)
+    for judged in judge_processes(events, step.analyzers, step.analysis_context):
+        if found >= MAX_SCAN_THREATS:
+            break
+        assessment = judged.assessment
         if assessment.verdict not in {EvidenceVerdict.MALICIOUS, EvidenceVerdict.SUSPICIOUS}:
             continue
+        node, parents = judged.node, judged.parents
+        props = {
+            **process_properties(device_id, node, parents[0] if parents else None),
+            "ancestors": [p.file_name or p.command_line for p in parents[1:]],
+        }
         item = findings.add(
             "process",
             _process_key(device_id, node),
