@@ -267,3 +267,20 @@ def test_manual_investigation_list_filter_and_bad_input(
         headers=api.as_role("Security reader"),
     )
     assert reader.status_code == 403
+
+
+def test_cancelling_while_pending_counts_the_wait_and_cancels_open_actions(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    _ingest(api, _reported("nmid-9", _url("https://evil.example/login", verdict="malicious")))
+    (investigation_id,) = _run_all(container)
+    body = api.get(f"/api/v1/investigations/{investigation_id}").json()
+    assert body["status"] == "pendingAction"
+    assert {a["status"] for a in body["actions"]} == {"pendingApproval"}
+    clock.advance(seconds=7200)
+    response = api.post(f"/api/v1/investigations/{investigation_id}/cancel")
+    assert response.status_code == 200, response.text
+    body = api.get(f"/api/v1/investigations/{investigation_id}").json()
+    assert body["status"] == "terminatedByUser"
+    assert body["totalPendingSeconds"] == 7200
+    assert {a["status"] for a in body["actions"]} == {"cancelled"}

@@ -130,6 +130,10 @@ class InvestigationRepository(Protocol):
         """Proposed actions of an investigation."""
         ...
 
+    def cancel_open_actions(self, investigation_id: str) -> int:
+        """Mark the investigation's pending and pending-approval actions ``cancelled``."""
+        ...
+
     def untriaged_alerts(self, since: datetime, limit: int) -> list[str]:
         """Alerts created since ``since`` that automated investigation has not looked at."""
         ...

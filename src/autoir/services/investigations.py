@@ -220,6 +220,7 @@ class InvestigationService:
                 raise ValidationFailed(
                     [FieldError("status", f"the investigation is already {record.status.value}")]
                 )
+            waited = now - record.pending_since if record.pending_since else timedelta(0)
             record = replace(
                 record,
                 status=InvestigationStatus.TERMINATED_BY_USER,
@@ -227,8 +228,11 @@ class InvestigationService:
                 ended_at=now,
                 last_modified_at=now,
                 cancel_requested=True,
+                pending_since=None,
+                total_pending=record.total_pending + waited,
             )
             repo.save(record, None, now, timedelta(0))
+            repo.cancel_open_actions(record.id)
             triggers = [a for a, role in repo.alert_links(record.id) if role is TriggerRole.TRIGGER]
             repo.set_alert_states(triggers, InvestigationState.TERMINATED_BY_USER, now)
             uow.commit()

@@ -489,6 +489,17 @@ class SqlInvestigationRepository:
                 )
             )
 
+    def cancel_open_actions(self, investigation_id: str) -> int:
+        result = self._c.execute(
+            update(act)
+            .where(
+                act.c.investigation_id == investigation_id,
+                act.c.status.in_(("pending", "pendingApproval")),
+            )
+            .values(status="cancelled")
+        )
+        return int(result.rowcount or 0)
+
     def actions(self, investigation_id: str) -> list[ActionRecord]:
         rows = self._c.execute(
             select(act)
