@@ -19,6 +19,7 @@ from autoir.analyzers.attachments.filetypes import (
     extensions,
 )
 from autoir.analyzers.attachments.manifest import MANIFEST, AttachmentSettings
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.analyzers.reporting import build_report
 from autoir.analyzers.signatures import load_scanner
 from autoir.domain.alerts.enums import EvidenceVerdict
@@ -32,23 +33,15 @@ _RTLO = "\u202e"
 _PADDING = "      "
 
 
-class AttachmentAnalyzer:
+class AttachmentAnalyzer(ManifestedAnalyzer):
     """``analyzer.attachments``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: AttachmentSettings = AttachmentSettings()) -> None:
         """Build with validated settings; compiles the YARA rules once."""
         self._settings = settings
         self._scanner = load_scanner(settings.yara_rule_dirs)
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     @property
     def rule_errors(self) -> list[str]:

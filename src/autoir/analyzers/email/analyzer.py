@@ -21,28 +21,21 @@ from autoir.analyzers.email.sender import (
     reply_to_findings,
 )
 from autoir.analyzers.email.structure import disguise_findings, header_findings
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.analyzers.reporting import build_report
 from autoir.domain.verdicts.observables import EmailSubject, Observable, ObservableKind, Subject
 from autoir.domain.verdicts.report import AnalyzerReport, Reason
 from autoir.ports.analyzer import AnalysisContext
 
 
-class EmailAnalyzer:
+class EmailAnalyzer(ManifestedAnalyzer):
     """``analyzer.email``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: EmailSettings = EmailSettings()) -> None:
         """Build with validated settings."""
         self._settings = settings
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     def analyze(self, subject: Subject, context: AnalysisContext) -> AnalyzerReport:
         """Judge one message."""

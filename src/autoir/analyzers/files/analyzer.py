@@ -8,6 +8,7 @@ where malware hides), one on many devices counts against suspicion.
 from __future__ import annotations
 
 from autoir.analyzers.files.manifest import MANIFEST, FileSettings
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.analyzers.reporting import build_report
 from autoir.analyzers.signatures import load_scanner
 from autoir.domain.alerts.enums import EvidenceVerdict
@@ -17,23 +18,15 @@ from autoir.domain.verdicts.report import AnalyzerReport, Reason
 from autoir.ports.analyzer import AnalysisContext
 
 
-class FileAnalyzer:
+class FileAnalyzer(ManifestedAnalyzer):
     """``analyzer.file``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: FileSettings = FileSettings()) -> None:
         """Build with validated settings; compiles the YARA rules once."""
         self._settings = settings
         self._scanner = load_scanner(settings.yara_rule_dirs)
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     def analyze(self, subject: Subject, context: AnalysisContext) -> AnalyzerReport:
         """Judge one file or hash."""

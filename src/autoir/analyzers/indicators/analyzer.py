@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from autoir.analyzers.indicators.manifest import MANIFEST, IndicatorSettings
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.domain.alerts.enums import EvidenceVerdict
 from autoir.domain.indicators.indicator import Indicator, IndicatorAction, IndicatorType
 from autoir.domain.verdicts.observables import (
@@ -35,22 +36,14 @@ _TYPE_OF_KIND = {
 }
 
 
-class IndicatorAnalyzer:
+class IndicatorAnalyzer(ManifestedAnalyzer):
     """``analyzer.indicators``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: IndicatorSettings = IndicatorSettings()) -> None:
         """Build with validated settings."""
         self._settings = settings
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     def analyze(self, subject: Subject, context: AnalysisContext) -> AnalyzerReport:
         """Look every identifier of ``subject`` up in ``context.indicators``."""

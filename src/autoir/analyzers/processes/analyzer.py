@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.analyzers.processes.command_rules import COMMAND_RULES
 from autoir.analyzers.processes.lineage import lineage_findings
 from autoir.analyzers.processes.manifest import MANIFEST, ProcessSettings
@@ -34,24 +35,16 @@ _HIDDEN = re.compile(r"(?:^|/)\.[^/.][^/]*(?:/|$)")
 MAX_COMMAND = 32_768
 
 
-class ProcessAnalyzer:
+class ProcessAnalyzer(ManifestedAnalyzer):
     """``analyzer.process``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: ProcessSettings = ProcessSettings()) -> None:
         """Compile the administrator's allow patterns."""
         self._allowed = tuple(
             re.compile(p, re.IGNORECASE) for p in settings.allowed_command_patterns
         )
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     def analyze(self, subject: Subject, context: AnalysisContext) -> AnalyzerReport:  # noqa: ARG002 - the port's signature
         """Judge one process (a bare command line is judged without its ancestry)."""

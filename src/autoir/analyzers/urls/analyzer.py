@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from autoir.analyzers.brands import BRANDS
 from autoir.analyzers.hosts import split_host
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.analyzers.reporting import build_report
 from autoir.analyzers.urls.checks import Protected, UrlLists, check_url
 from autoir.analyzers.urls.manifest import MANIFEST, UrlSettings
@@ -22,8 +23,10 @@ from autoir.domain.verdicts.report import AnalyzerReport, Reason
 from autoir.ports.analyzer import AnalysisContext
 
 
-class UrlAnalyzer:
+class UrlAnalyzer(ManifestedAnalyzer):
     """``analyzer.url``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: UrlSettings = UrlSettings()) -> None:
         """Build with validated settings."""
@@ -33,16 +36,6 @@ class UrlAnalyzer:
             shorteners=frozenset(s.lower() for s in self._settings.shorteners),
             open_hosting=frozenset(h.lower() for h in self._settings.open_hosting),
         )
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     def analyze(self, subject: Subject, context: AnalysisContext) -> AnalyzerReport:
         """Judge a URL observable, or the links of a message."""

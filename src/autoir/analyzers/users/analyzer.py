@@ -15,6 +15,7 @@ import math
 from datetime import timedelta
 from itertools import pairwise
 
+from autoir.analyzers.manifested import ManifestedAnalyzer
 from autoir.analyzers.reporting import build_report
 from autoir.analyzers.users.manifest import MANIFEST, UserSettings
 from autoir.domain.alerts.enums import EvidenceVerdict
@@ -51,22 +52,14 @@ def _place(sign_in: SignIn) -> str:
     return ", ".join(parts) or (sign_in.ip or "unknown place")
 
 
-class UserAnalyzer:
+class UserAnalyzer(ManifestedAnalyzer):
     """``analyzer.user``."""
+
+    MANIFEST = MANIFEST
 
     def __init__(self, settings: UserSettings = UserSettings()) -> None:
         """Keep the thresholds."""
         self._s = settings
-
-    @property
-    def id(self) -> str:
-        """Dotted id."""
-        return MANIFEST.id
-
-    @property
-    def observable_kinds(self) -> frozenset[ObservableKind]:
-        """Accepted subjects."""
-        return MANIFEST.observable_kinds
 
     def analyze(self, subject: Subject, context: AnalysisContext) -> AnalyzerReport:  # noqa: ARG002 - the port's signature
         """Judge one user's recent activity."""
