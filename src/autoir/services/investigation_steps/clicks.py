@@ -56,7 +56,7 @@ def url_clicks(step: StepInput) -> StepOutput:
             clicker = findings.add(
                 "user", user, user, user_properties(user), entity=EntityKind.USER
             )
-            findings.link(clicker.key, item.key)
+            findings.link(item.key, clicker.key)
     return findings.output(
         f"{clicks_total} clicks on the investigation's URLs; {len(through)} users reached a site"
     )

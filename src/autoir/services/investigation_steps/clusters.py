@@ -186,19 +186,16 @@ def value_of_key(key: str | None) -> str | None:
 
 def _specs(step: StepInput, findings: Findings, keys: Sequence[ClusterKey]) -> list[ClusterSpec]:
     specs: dict[tuple[ClusterKey, str], ClusterSpec] = {}
-    carriers: dict[str, str] = {}  # URL or file key → the first message that carries it
-    for message_item in findings.of_kind("analyzedMessage"):
-        for linked in message_item.related:
-            carriers.setdefault(linked, message_item.key)
     for kind, by in (("url", ClusterKey.URL), ("file", ClusterKey.ATTACHMENT)):
         for item in findings.of_kind(kind):
             if item.verdict is not EvidenceVerdict.MALICIOUS:
                 continue
+            carrier = next((k for k in item.related if k.startswith("analyzedMessage:")), None)
             raw = str(item.properties.get("url") or value_of(item))
             normal = normalize_cluster_value(by, raw)
             if normal:
                 specs.setdefault(
-                    (by, normal), ClusterSpec(by, normal, "entity", carriers.get(item.key))
+                    (by, normal), ClusterSpec(by, normal, "entity", carrier)
                 )
     originals = {network_id(i): i for i in findings.of_kind("analyzedMessage")}
     stored = step.uow.telemetry.messages_by_network_ids(list(originals)) if originals else []

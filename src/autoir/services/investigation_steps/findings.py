@@ -71,11 +71,11 @@ class Findings:
         """Replace an item wholesale (a new verdict, say)."""
         self._changed[item.key] = item
 
-    def link(self, key: str, other: str) -> None:
-        """Add an edge ``key → other`` (both must exist)."""
-        current = self.get(key)
-        if current is not None and other not in current.related:
-            self._changed[key] = replace(current, related=(*current.related, other))
+    def link(self, source: str, target: str) -> None:
+        """Add a graph edge ``source → target``: ``target`` lists ``source`` in ``related``."""
+        current = self.get(target)
+        if current is not None and source not in current.related:
+            self._changed[target] = replace(current, related=(*current.related, source))
 
     def of_kind(self, kind: str) -> list[EvidenceItem]:
         """Every item of a kind, stored or found, in a stable order."""
