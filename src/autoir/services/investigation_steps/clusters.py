@@ -194,9 +194,7 @@ def _specs(step: StepInput, findings: Findings, keys: Sequence[ClusterKey]) -> l
             raw = str(item.properties.get("url") or value_of(item))
             normal = normalize_cluster_value(by, raw)
             if normal:
-                specs.setdefault(
-                    (by, normal), ClusterSpec(by, normal, "entity", carrier)
-                )
+                specs.setdefault((by, normal), ClusterSpec(by, normal, "entity", carrier))
     originals = {network_id(i): i for i in findings.of_kind("analyzedMessage")}
     stored = step.uow.telemetry.messages_by_network_ids(list(originals)) if originals else []
     for message in stored:
