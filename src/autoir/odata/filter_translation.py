@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -51,12 +53,39 @@ def _fail(message: str) -> QueryInvalid:
     return QueryInvalid("$filter", message)
 
 
+_LITERALS = frozenset(
+    {"STRING", "INTEGER", "DECIMAL", "BOOLEAN", "NULL", "GUID", "DATETIME", "DATE", "DURATION"}
+)
+
+
+_ONE_ITEM = 4  # IN ( literal )
+_ONE_ITEM_SHAPES = [["IN", "(", literal, ")"] for literal in sorted(_LITERALS)]
+
+
+def _one_item_lists(tokens: Iterator[Any]) -> Iterator[Any]:
+    """``x in ('a')`` as ``x in ('a',)``: odata-query reads ``('a')`` as a parenthesised value.
+
+    OData 4.01 allows a one-item list after ``in``; the library's grammar only accepts lists with
+    a comma, so a comma token is put before the closing parenthesis.
+    """
+    window: list[Any] = []
+    for token in tokens:
+        window.append(token)
+        if [t.type for t in window[-_ONE_ITEM:]] in _ONE_ITEM_SHAPES:
+            comma = copy.copy(token)
+            comma.type = comma.value = ","
+            window.insert(len(window) - 1, comma)
+        while len(window) > _ONE_ITEM:
+            yield window.pop(0)
+    yield from window
+
+
 def parse_filter_ast(text: str) -> Any:  # noqa: ANN401 - the library's AST is untyped
     """Parse ``$filter`` text with odata-query; syntax errors become :class:`QueryInvalid`."""
     if len(text) > MAX_FILTER_LENGTH:
         raise _fail(f"is longer than {MAX_FILTER_LENGTH} characters")
     try:
-        return ODataParser().parse(ODataLexer().tokenize(text))
+        return ODataParser().parse(_one_item_lists(ODataLexer().tokenize(text)))
     except (TokenizingException, ParsingException) as exc:
         raise _fail(_syntax_message(exc)) from None
     except ODataException as exc:

@@ -111,3 +111,25 @@ def test_paging_options_are_checked() -> None:
     ):
         with pytest.raises(QueryInvalid):
             _parse(**{option: value})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("status in ('new')", In("status", ("new",))),
+        (
+            "status in ('new') and severity in ('high')",
+            And((In("status", ("new",)), In("severity", ("high",)))),
+        ),
+        (
+            "title eq 'in (x)' and status in ('resolved')",
+            And((Compare("title", CompareOp.EQ, "in (x)"), In("status", ("resolved",)))),
+        ),
+    ],
+)
+def test_a_one_item_list_after_in_is_a_list(text: str, expected: object) -> None:
+    assert _parse(text).filter == expected
+
+
+def test_a_parenthesised_value_elsewhere_is_still_one() -> None:
+    assert _parse("(severity eq 'high')").filter == Compare("severity", CompareOp.EQ, "high")
