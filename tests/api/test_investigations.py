@@ -165,8 +165,9 @@ def test_a_step_interrupted_mid_way_runs_again_and_results_are_not_duplicated(
     (investigation_id,) = container.automation.investigations.sweep()
     runner = container.automation.runner
     # Simulate a worker that claimed, started the first step and died before committing it.
-    record = runner._claim(investigation_id, "dying-worker")
-    assert record is not None
+    claimed = runner._claim(investigation_id, "dying-worker")
+    assert claimed is not None
+    record, _ = claimed
     spec = container.automation.investigations.playbooks[record.playbook_id]
     from autoir.domain.investigations import conductor
 
@@ -284,3 +285,16 @@ def test_cancelling_while_pending_counts_the_wait_and_cancels_open_actions(
     assert body["status"] == "terminatedByUser"
     assert body["totalPendingSeconds"] == 7200
     assert {a["status"] for a in body["actions"]} == {"cancelled"}
+
+
+def test_the_log_says_how_long_each_step_waited_for_a_worker(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    _ingest(api, _reported("nmid-11"))
+    (investigation_id,) = container.automation.investigations.sweep()
+    clock.advance(seconds=90)  # no worker free for a minute and a half
+    assert container.automation.runner.advance(investigation_id, "worker-1") is not None
+    body = api.get(f"/api/v1/investigations/{investigation_id}").json()
+    steps = [row for row in body["log"] if row["type"] == "step"]
+    assert steps[0]["queuedSeconds"] == 90
+    assert all(row["queuedSeconds"] == 0 for row in steps[1:])

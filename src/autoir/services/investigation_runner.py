@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from autoir.domain.alerts.enums import InvestigationState
 from autoir.domain.investigations import conductor
@@ -69,9 +69,10 @@ class InvestigationRunner:
 
     def advance(self, investigation_id: str, worker_id: str) -> InvestigationStatus | None:
         """Run the investigation as far as it goes; returns its status, None if not ours."""
-        record = self._claim(investigation_id, worker_id)
-        if record is None:
+        claimed = self._claim(investigation_id, worker_id)
+        if claimed is None:
             return None
+        record, ready_since = claimed
         spec = self._deps.playbooks.get(record.playbook_id)
         if spec is None:
             return self._end(
@@ -103,12 +104,16 @@ class InvestigationRunner:
                     InvestigationStatus.FAILED,
                     f"Step {step.id} failed {spec.limits.max_step_attempts} times.",
                 )
-            updated = self._run_step(record, spec, step, state, worker_id)
+            updated = self._run_step(record, spec, step, state, worker_id, ready_since)
             if updated is None:
                 return None
             record = updated
+            ready_since = self._ctx.clock.now()
 
-    def _claim(self, investigation_id: str, worker_id: str) -> InvestigationRecord | None:
+    def _claim(
+        self, investigation_id: str, worker_id: str
+    ) -> tuple[InvestigationRecord, datetime] | None:
+        """Take the lease; returns the record and since when it waited for a worker."""
         now = self._ctx.clock.now()
         with self._ctx.uow() as uow:
             repo = uow.investigations
@@ -122,6 +127,7 @@ class InvestigationRunner:
             abandoned = repo.abandon_running_logs(
                 investigation_id, "The worker running this step stopped; the step is run again."
             )
+            ready_since = record.last_modified_at
             if abandoned:
                 self._log(uow, record, LogKind.SYSTEM, "Resumed", f"Resumed by {worker_id}.")
             if record.status is not InvestigationStatus.RUNNING:
@@ -135,7 +141,7 @@ class InvestigationRunner:
                 self._log(uow, record, LogKind.SYSTEM, "Investigation started", record.name)
             repo.save(record, worker_id, now, self._lease)
             uow.commit()
-        return record
+        return record, min(ready_since, now)
 
     def _run_step(
         self,
@@ -144,7 +150,9 @@ class InvestigationRunner:
         step: StepSpec,
         state: conductor.RunState,
         worker_id: str,
+        ready_since: datetime,
     ) -> InvestigationRecord | None:
+        """Run one step; its log row says since when it was ready (queued time) and its start."""
         clock = self._ctx.clock
         now = clock.now()
         with self._ctx.uow() as uow:
@@ -162,9 +170,10 @@ class InvestigationRunner:
                     name=step.id,
                     status=LogStatus.RUNNING,
                     description=step.function,
-                    created_at=now,
+                    created_at=min(ready_since, now),
                     step_id=step.id,
                     started_at=now,
+                    queued=max(now - ready_since, timedelta(0)),
                 )
             )
             uow.commit()
