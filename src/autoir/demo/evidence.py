@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from autoir.demo.primitives import iso, stable_guid
+from autoir.demo.records import TelemetryLog
 
 if TYPE_CHECKING:
     from random import Random
@@ -75,11 +76,15 @@ class Step:
 
 @dataclass(slots=True)
 class EvidenceKit:
-    """Evidence builders bound to the tenant directory, the clock and the random source."""
+    """Evidence builders bound to the tenant directory, the clock and the random source.
+
+    ``log`` collects the telemetry the builders' stories leave (mail, clicks, sign-ins).
+    """
 
     rng: Random
     directory: Directory
     now: datetime
+    log: TelemetryLog = field(default_factory=TelemetryLog)
 
     def account(self, user: DemoUser) -> dict[str, object]:
         """The ``userAccount`` complex type of a directory user."""

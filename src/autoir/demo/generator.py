@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from autoir.demo.directory import build_directory
 from autoir.demo.evidence import EvidenceKit
 from autoir.demo.noise import Background
 from autoir.demo.scenarios import build_scenarios
+from autoir.demo.telemetry import DemoTelemetry, build_telemetry
 
 if TYPE_CHECKING:
     from autoir.demo.directory import DemoDevice, DemoUser, Directory
@@ -22,15 +23,17 @@ DEFAULT_DOMAIN = "fabrikam.example"
 
 @dataclass(frozen=True, slots=True)
 class DemoTenant:
-    """A generated tenant: its directory and its alerts, oldest first.
+    """A generated tenant: its directory, its alerts (oldest first) and its telemetry.
 
-    Each alert is a JSON-ready Graph ``alert`` request body for AutoIR's ingest API.
+    Each alert is a JSON-ready Graph ``alert`` request body for AutoIR's ingest API; the
+    telemetry holds records for ``POST /api/v1/telemetry/{kind}`` that tell the same stories.
     """
 
     domain: str
     users: tuple[DemoUser, ...]
     devices: tuple[DemoDevice, ...]
     alerts: tuple[dict[str, object], ...]
+    telemetry: DemoTelemetry = field(default_factory=DemoTelemetry)
 
 
 def _stream(seed: int, name: str) -> random.Random:
@@ -50,9 +53,11 @@ def build_demo_directory(*, seed: int, user_count: int, device_count: int) -> Di
     return build_directory(_stream(seed, "directory"), DEFAULT_DOMAIN, user_count, device_count)
 
 
-def _scenarios(seed: int, directory: Directory, triage: Triage, start: datetime) -> list[Scenario]:
+def _scenarios(
+    seed: int, directory: Directory, triage: Triage, start: datetime
+) -> tuple[list[Scenario], EvidenceKit]:
     kit = EvidenceKit(_stream(seed, "scenario-evidence"), directory, triage.now)
-    return build_scenarios(_stream(seed, "scenarios"), kit, triage, start)
+    return build_scenarios(_stream(seed, "scenarios"), kit, triage, start), kit
 
 
 def generate_demo_scenarios(
@@ -65,7 +70,7 @@ def generate_demo_scenarios(
     """
     start, now = _window(now, days)
     directory = build_demo_directory(seed=seed, user_count=user_count, device_count=device_count)
-    return _scenarios(seed, directory, Triage(now, directory.analysts), start)
+    return _scenarios(seed, directory, Triage(now, directory.analysts), start)[0]
 
 
 def generate_demo_tenant(
@@ -84,7 +89,7 @@ def generate_demo_tenant(
         device_count: how many devices the directory has.
 
     Returns:
-        The tenant, its alerts sorted by ``createdDateTime``.
+        The tenant, its alerts sorted by ``createdDateTime`` and its telemetry.
 
     Raises:
         ValueError: if ``days`` is below 1 or the directory would be too small.
@@ -94,12 +99,21 @@ def generate_demo_tenant(
     triage = Triage(now, directory.analysts)
     kit = EvidenceKit(_stream(seed, "background-evidence"), directory, now)
     alerts = Background(_stream(seed, "background"), kit, triage).alerts(start, now)
-    for scenario in _scenarios(seed, directory, triage, start):
+    scenarios, scenario_kit = _scenarios(seed, directory, triage, start)
+    for scenario in scenarios:
         alerts.extend(scenario.alerts)
     alerts.sort(key=lambda alert: str(alert["createdDateTime"]))
+    telemetry = build_telemetry(
+        {name: _stream(seed, f"telemetry-{name}") for name in ("mail", "endpoint", "sign-ins")},
+        directory,
+        (start, now),
+        (kit.log, scenario_kit.log),
+        alerts,
+    )
     return DemoTenant(
         domain=directory.domain,
         users=directory.users,
         devices=directory.devices,
         alerts=tuple(alerts),
+        telemetry=telemetry,
     )

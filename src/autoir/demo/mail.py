@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -39,8 +41,40 @@ class Sender:
 
 
 @dataclass(frozen=True, slots=True)
+class Auth:
+    """SPF, DKIM, DMARC and composite authentication results of a message."""
+
+    spf: str = "pass"
+    dkim: str = "pass"
+    dmarc: str = "pass"
+    compauth: str = "pass"
+
+    def as_json(self) -> dict[str, str]:
+        """The ``authentication`` object of a message event."""
+        return {"spf": self.spf, "dkim": self.dkim, "dmarc": self.dmarc, "compauth": self.compauth}
+
+
+AUTH_PASS = Auth()
+# A throw-away look-alike domain: SPF passes (the attacker owns it), nothing else is set up.
+AUTH_LOOKALIKE = Auth(spf="pass", dkim="none", dmarc="none", compauth="fail")
+# A real domain forged from someone else's server.
+AUTH_SPOOFED = Auth(spf="fail", dkim="none", dmarc="fail", compauth="fail")
+_DIGITS = re.compile(r"\d+")
+
+
+def body_fingerprint(*parts: str) -> str:
+    """A stand-in for a body similarity hash: the same for messages built from one template."""
+    text = "|".join(_DIGITS.sub("#", part.lower()) for part in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
-    """One delivered copy of a message (one recipient, one network message id)."""
+    """One delivered copy of a message (one recipient, one network message id).
+
+    ``mail_from`` is the P1 (envelope) sender when it differs from the P2 ``sender``;
+    ``body`` the body fingerprint shared by copies of one template.
+    """
 
     network_message_id: str
     internet_message_id: str
@@ -57,6 +91,9 @@ class Message:
     delivery_location: str = "inbox"
     direction: str = "inbound"
     language: str = "en"
+    mail_from: str | None = None
+    auth: Auth = AUTH_PASS
+    body: str = ""
 
 
 def new_message(
@@ -71,8 +108,16 @@ def new_message(
     attachments: Sequence[FileSpec] = (),
     threats: Sequence[str] = (),
     methods: Sequence[str] = (),
+    mail_from: str | None = None,
+    auth: Auth = AUTH_PASS,
+    body: str | None = None,
 ) -> Message:
-    """A message with fresh network and internet message ids."""
+    """A message with fresh network and internet message ids.
+
+    The body fingerprint defaults to one derived from the sender's domain, the subject (digits
+    folded) and the URLs' hosts, so that messages from one template share it.
+    """
+    hosts = sorted({u.split("/")[2] for u in urls if u.count("/") >= 2})
     return Message(
         network_message_id=new_guid(rng),
         internet_message_id=f"<{hex_string(rng, 24).upper()}@{sender.domain}>",
@@ -85,19 +130,34 @@ def new_message(
         attachments=tuple(attachments),
         threats=tuple(threats),
         detection_methods=tuple(methods),
+        mail_from=mail_from,
+        auth=auth,
+        body=body or body_fingerprint(sender.domain, subject, *hosts),
     )
 
 
-def campaign(rng: Random, template: Message, recipients: Sequence[str]) -> list[Message]:
-    """One copy of ``template`` per recipient, received within a few seconds of each other."""
+def campaign(
+    rng: Random, template: Message, recipients: Sequence[str], *, one_send: bool = False
+) -> list[Message]:
+    """One copy of ``template`` per recipient, received within a few seconds of each other.
+
+    A mass mailer sends one message per recipient (a fresh Internet message id each); with
+    ``one_send`` the copies are of a single message to many recipients (Bcc), which share the
+    template's Internet message id.
+    """
     copies = []
     for index, recipient in enumerate(recipients):
         received = template.received + timedelta(seconds=index * rng.uniform(0.5, 4.0))
+        internet_id = (
+            template.internet_message_id
+            if one_send
+            else f"<{hex_string(rng, 24).upper()}@{template.sender.domain}>"
+        )
         copies.append(
             replace(
                 template,
                 network_message_id=new_guid(rng),
-                internet_message_id=f"<{hex_string(rng, 24).upper()}@{template.sender.domain}>",
+                internet_message_id=internet_id,
                 recipient=recipient,
                 received=received,
             )
@@ -130,7 +190,11 @@ def message_evidence(
         "attachmentsCount": len(message.attachments),
         "threats": list(message.threats),
         "threatDetectionMethods": list(message.detection_methods),
-        "p1Sender": message.sender.as_graph(),
+        "p1Sender": (
+            Sender(message.mail_from, message.sender.display_name)
+            if message.mail_from
+            else message.sender
+        ).as_graph(),
         "p2Sender": message.sender.as_graph(),
         "antiSpamDirection": message.direction,
         "deliveryAction": message.delivery_action,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from autoir.demo import content
+from autoir.demo.places import city, home_ip
 from autoir.demo.primitives import hex_string, hours, minutes, public_ip, random_file
 from autoir.demo.processes import lsass_chain
+from autoir.demo.records import SignInEvent
 
 if TYPE_CHECKING:
     from autoir.demo.storyline import Cast, Story
@@ -19,8 +21,39 @@ def password_spray(story: Story, cast: Cast) -> None:
     targets = [victim, *cast.users(rng.randint(7, 12))]
     rng.shuffle(targets)
     attacker_ip = public_ip(rng, "198.51.100")
-    country = rng.choice(content.HOSTILE_COUNTRIES)
+    country = rng.choice([c for c in content.HOSTILE_COUNTRIES if c != victim.country])
     local = victim.upn.split("@", 1)[0]
+    place = city(country)
+    spray_agent = "BAV2ROPC"
+    # A dozen common passwords tried against every account over 40 minutes; one works.
+    for round_ in range(12):
+        for target in targets:
+            moment = story.at(minutes(4 + round_ * 3.3 + rng.uniform(0, 2.5)))
+            if target is victim and round_ == 11:
+                continue  # the twelfth password is the victim's: the success below
+            kit.log.sign_in(
+                SignInEvent(
+                    target.upn,
+                    moment,
+                    attacker_ip,
+                    place,
+                    error=50126,
+                    app="Office 365 Exchange Online",
+                    client="Exchange ActiveSync",
+                    user_agent=spray_agent,
+                )
+            )
+    for offset in (minutes(44), hours(1.9), hours(2.8), hours(3.4), hours(4.1)):
+        kit.log.sign_in(
+            SignInEvent(
+                victim.upn,
+                story.at(offset),
+                attacker_ip,
+                place,
+                app="Office 365 SharePoint Online" if offset > hours(2) else "Office 365",
+                user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0",
+            )
+        )
 
     at = story.at(minutes(45))
     story.emit(
@@ -79,7 +112,11 @@ def departing_insider(story: Story, cast: Cast) -> None:
     rng, kit = story.rng, story.kit
     leaver, device = cast.with_workstation(lambda u: u.department in ("Sales", "Engineering"))
     sam = kit.directory.account_name(leaver)
-    home_ip = public_ip(rng, "192.0.2")
+    home = home_ip(leaver.upn)
+    for offset in (1.8, 25.9, 48.8, 72.5):
+        kit.log.sign_in(
+            SignInEvent(leaver.upn, story.at(hours(offset)), home, city(leaver.country, leaver.upn))
+        )
     year = kit.now.year
     documents = f"C:\\Users\\{sam}\\Documents"
     customers = random_file(rng, f"Customer_Master_List_{year}.xlsx", documents)
@@ -93,7 +130,7 @@ def departing_insider(story: Story, cast: Cast) -> None:
         at,
         [
             kit.user(leaver, at),
-            kit.ip(home_ip, at, leaver.country, verdict="unknown"),
+            kit.ip(home, at, leaver.country, verdict="unknown"),
             kit.cloud_app(content.SHAREPOINT, at),
         ],
         lead=hours(1),
@@ -132,7 +169,7 @@ def departing_insider(story: Story, cast: Cast) -> None:
         [
             kit.mailbox(leaver, at),
             kit.user(leaver, at),
-            kit.ip(home_ip, at, leaver.country, verdict="unknown"),
+            kit.ip(home, at, leaver.country, verdict="unknown"),
         ],
         lead=minutes(1),
         detail=f"Messages to {leaver.upn} are forwarded to {drop}.",
@@ -143,7 +180,7 @@ def departing_insider(story: Story, cast: Cast) -> None:
         at,
         [
             kit.user(leaver, at),
-            kit.ip(home_ip, at, leaver.country, verdict="unknown"),
+            kit.ip(home, at, leaver.country, verdict="unknown"),
             kit.cloud_app(content.ONEDRIVE, at),
         ],
         lead=minutes(30),

@@ -7,11 +7,15 @@ from typing import TYPE_CHECKING
 
 from autoir.demo import content
 from autoir.demo.mail import (
+    AUTH_LOOKALIKE,
     Sender,
+    campaign,
     message_evidence,
     new_message,
 )
+from autoir.demo.places import city, home_ip
 from autoir.demo.primitives import hex_string, hours, minutes, new_guid, public_ip
+from autoir.demo.records import Click, SignInEvent
 
 if TYPE_CHECKING:
     from autoir.demo.storyline import Cast, Story
@@ -22,8 +26,29 @@ def business_email_compromise(story: Story, cast: Cast) -> None:
     rng, kit = story.rng, story.kit
     victim = cast.user(lambda u: u.department == "Finance")
     attacker_ip = public_ip(rng, "198.51.100")
-    country = rng.choice(content.HOSTILE_COUNTRIES)
+    country = rng.choice([c for c in content.HOSTILE_COUNTRIES if c != victim.country])
     drop = f"{victim.upn.split('@')[0]}.payments@{content.PERSONAL_DOMAINS[0]}"
+    # The victim works from home, then the phished password is used from abroad.
+    kit.log.sign_in(
+        SignInEvent(
+            victim.upn,
+            story.at(minutes(-40)),
+            home_ip(victim.upn),
+            city(victim.country, victim.upn),
+        )
+    )
+    for offset in (minutes(1), minutes(38), hours(25.2)):
+        kit.log.sign_in(
+            SignInEvent(
+                victim.upn,
+                story.at(offset),
+                attacker_ip,
+                city(country),
+                app="Office 365 Exchange Online",
+                user_agent="python-requests/2.32.3",
+                client="Other clients",
+            )
+        )
 
     at = story.at(minutes(4))
     story.emit(
@@ -68,6 +93,20 @@ def business_email_compromise(story: Story, cast: Cast) -> None:
         subject="Updated bank details for outstanding invoices",
     )
     fraud = replace(fraud, direction="outbound", delivery_location="external")
+    kit.log.mail([fraud])
+    # The mass mailing the sending-pattern alert counts: the same lure to external addresses.
+    blast = replace(
+        fraud,
+        subject="Payment instructions update - action needed",
+        received=story.at(hours(25)),
+        urls=(f"https://{rng.choice(content.ATTACKER_DOMAINS)}/pay/{hex_string(rng, 10)}",),
+    )
+    recipients = [
+        f"{rng.choice(('ap', 'accounts', 'finance', 'billing', 'invoices'))}{index}@"
+        f"{rng.choice(content.PARTNER_DOMAINS)}"
+        for index in range(412)
+    ]
+    kit.log.mail(campaign(rng, blast, recipients, one_send=False))
     at = story.at(hours(26))
     story.emit(
         "mail.sending-patterns",
@@ -117,9 +156,21 @@ def oauth_consent_phishing(story: Story, cast: Cast) -> None:
         urls=[url],
         threats=["Phish"],
         methods=["URL detonation reputation"],
+        auth=AUTH_LOOKALIKE,
     )
+    kit.log.mail([message])
     attacker_ip = public_ip(rng, "203.0.113")
     at = story.at(minutes(11))
+    kit.log.click(
+        Click(
+            victim.upn,
+            url,
+            at - minutes(rng.uniform(1, 4)),
+            "allowed",
+            message.network_message_id,
+            home_ip(victim.upn),
+        )
+    )
     story.emit(
         "mail.click",
         at,

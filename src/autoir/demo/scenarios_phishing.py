@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from autoir.demo import content
 from autoir.demo.evidence import Step
 from autoir.demo.mail import (
+    AUTH_LOOKALIKE,
+    AUTH_SPOOFED,
     Sender,
     attachment_evidence,
     campaign,
@@ -15,6 +17,7 @@ from autoir.demo.mail import (
     message_evidence,
     new_message,
 )
+from autoir.demo.places import city, home_ip
 from autoir.demo.primitives import hex_string, hours, minutes, public_ip, random_file
 from autoir.demo.processes import (
     CMD,
@@ -25,6 +28,7 @@ from autoir.demo.processes import (
     office_macro_chain,
     user_temp,
 )
+from autoir.demo.records import Click, SignInEvent
 
 if TYPE_CHECKING:
     from autoir.demo.storyline import Cast, Story
@@ -48,11 +52,41 @@ def phishing_to_compromise(story: Story, cast: Cast) -> None:
         urls=[url],
         threats=["Phish"],
         methods=["URL detonation reputation", "Impersonation domain"],
+        mail_from=f"bounce-{hex_string(rng, 6)}@{domain}",
+        auth=AUTH_LOOKALIKE,
     )
-    messages = campaign(rng, template, [victim.upn, *(u.upn for u in others)])
+    # One message Bcc'd to every recipient: the copies share the Internet message id.
+    messages = campaign(rng, template, [victim.upn, *(u.upn for u in others)], one_send=True)
     victim_message, reported_message = messages[0], messages[1]
+    kit.log.mail(messages)
+    # A second wave from another server, after ZAP had cleaned the first: still in inboxes.
+    late = cast.users(rng.randint(2, 4))
+    second = new_message(
+        rng,
+        sender=template.sender,
+        sender_ip=public_ip(rng, "198.51.100"),
+        recipient="",
+        received=story.at(minutes(34)),
+        subject="Reminder: your mailbox password expires today",
+        urls=[url],
+        mail_from=f"bounce-{hex_string(rng, 6)}@{domain}",
+        auth=AUTH_LOOKALIKE,
+        body=template.body,
+    )
+    kit.log.mail(campaign(rng, second, [u.upn for u in late], one_send=True))
 
     at = story.at(minutes(13))
+    clicked = at - minutes(rng.uniform(1, 3))
+    kit.log.click(
+        Click(
+            victim.upn,
+            url,
+            clicked,
+            "allowed",
+            victim_message.network_message_id,
+            home_ip(victim.upn),
+        )
+    )
     story.emit(
         "mail.click",
         at,
@@ -64,6 +98,12 @@ def phishing_to_compromise(story: Story, cast: Cast) -> None:
         ],
         lead=minutes(4),
         detail=f"{victim.upn} clicked {url}.",
+    )
+    # Another recipient clicked too, after the URL was known bad: Safe Links blocked it.
+    kit.log.click(
+        Click(
+            others[-1].upn, url, story.at(minutes(24)), "blockPage", messages[-1].network_message_id
+        )
     )
 
     sam = kit.directory.account_name(victim)
@@ -90,7 +130,23 @@ def phishing_to_compromise(story: Story, cast: Cast) -> None:
         detail=f"Macro document {document} on {device.host_name}.",
     )
 
-    zapped = [replace(m, delivery_location="quarantine") for m in messages]
+    at = story.at(minutes(21))
+    story.emit(
+        "mail.reported",
+        at,
+        [
+            kit.mailbox(others[0], at, roles=("destination",)),
+            message_evidence(reported_message, at),
+            kit.url(url, at),
+        ],
+        lead=minutes(20),
+        detail=f"Reported by {others[0].upn}.",
+    )
+
+    zapped = [
+        replace(m, delivery_location="quarantine", delivery_action="blocked") for m in messages
+    ]
+    kit.log.mail(zapped)
     at = story.at(minutes(26))
     story.emit(
         "mail.zap-phish",
@@ -105,19 +161,6 @@ def phishing_to_compromise(story: Story, cast: Cast) -> None:
         ],
         lead=minutes(26),
         detail=f"{len(messages)} messages from it-support@{domain}.",
-    )
-
-    at = story.at(minutes(41))
-    story.emit(
-        "mail.reported",
-        at,
-        [
-            kit.mailbox(others[0], at, roles=("destination",)),
-            message_evidence(reported_message, at, remediation="remediated"),
-            kit.url(url, at),
-        ],
-        lead=minutes(40),
-        detail=f"Reported by {others[0].upn}.",
     )
 
     at = story.at(minutes(52))
@@ -163,26 +206,41 @@ def phishing_to_compromise(story: Story, cast: Cast) -> None:
     )
 
     attacker_ip = public_ip(rng, "203.0.113")
+    country = rng.choice([c for c in content.HOSTILE_COUNTRIES if c != victim.country])
+    home = home_ip(victim.upn)
+    kit.log.sign_in(
+        SignInEvent(victim.upn, story.at(hours(19.2)), home, city(victim.country, victim.upn))
+    )
+    for offset in (19.9, 20.4, 20.9):
+        kit.log.sign_in(
+            SignInEvent(
+                victim.upn,
+                story.at(hours(offset)),
+                attacker_ip,
+                city(country),
+                app="Office 365 Exchange Online",
+                user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            )
+        )
     at = story.at(hours(20))
     story.emit(
         "aad.anonymous-ip",
         at,
         [
             kit.user(victim, at),
-            kit.ip(attacker_ip, at, rng.choice(content.HOSTILE_COUNTRIES)),
+            kit.ip(attacker_ip, at, country),
         ],
         lead=minutes(6),
         detail=f"Sign-in by {victim.upn} from {attacker_ip} (Tor exit node).",
     )
 
     at = story.at(hours(21))
-    home = public_ip(rng, "192.0.2")
     story.emit(
         "mdca.impossible-travel",
         at,
         [
             kit.user(victim, at),
-            kit.ip(attacker_ip, at, "RO"),
+            kit.ip(attacker_ip, at, country),
             kit.ip(home, at, victim.country, verdict="unknown", roles=("contextual",)),
             kit.cloud_app(content.EXCHANGE, at),
         ],
@@ -211,8 +269,11 @@ def malicious_attachment(story: Story, cast: Cast) -> None:
         attachments=[archive],
         threats=["Malware"],
         methods=["File detonation", "Spoof DMARC"],
+        mail_from=f"{hex_string(rng, 8)}@{rng.choice(content.ATTACKER_DOMAINS)}",
+        auth=AUTH_SPOOFED,
     )
     messages = campaign(rng, template, [victim.upn, *(u.upn for u in others)])
+    kit.log.mail(messages)
     on_disk = replace(archive, folder=f"C:\\Users\\{sam}\\Downloads")
     script = random_file(
         rng,
@@ -272,7 +333,10 @@ def malicious_attachment(story: Story, cast: Cast) -> None:
         detail="rundll32.exe injected into explorer.exe and wermgr.exe.",
     )
 
-    zapped = [replace(m, delivery_location="quarantine") for m in messages]
+    zapped = [
+        replace(m, delivery_location="quarantine", delivery_action="blocked") for m in messages
+    ]
+    kit.log.mail(zapped)
     at = story.at(minutes(38))
     story.emit(
         "mail.zap-file",

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from autoir.demo import content
 from autoir.demo.picker import Built
+from autoir.demo.places import city, home_ip
 from autoir.demo.primitives import hex_string, minutes, public_ip, random_file, stable_guid
+from autoir.demo.records import SignInEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -44,7 +46,10 @@ def identity(p: Picker, kind: AlertKind, at: datetime) -> Built:
 
 
 def sign_in(p: Picker, kind: AlertKind, at: datetime) -> Built:
-    """A risky sign-in (or a spray that hit several accounts without success)."""
+    """A risky sign-in (or a spray that hit several accounts without success).
+
+    The sign-ins the alert is about go into the telemetry log.
+    """
     rng, kit = p.rng, p.kit
     hostile = kind.key in ("aad.spray", "aad.anonymous-ip") or rng.random() < 0.3
     country = rng.choice(content.HOSTILE_COUNTRIES if hostile else content.SIGN_IN_COUNTRIES)
@@ -54,16 +59,26 @@ def sign_in(p: Picker, kind: AlertKind, at: datetime) -> Built:
         evidence = [kit.user(u, at, roles=("attacked",), verdict="unknown") for u in targets]
         evidence.append(kit.ip(address, at, country, verdict="malicious"))
         detail = f"{len(targets)} accounts targeted from {address}; no successful sign-in."
-        return Built(evidence, minutes(rng.uniform(20, 180)), detail=detail, tp_rate=0.1)
+        lead = minutes(rng.uniform(20, 180))
+        for target in targets:
+            for _ in range(rng.randint(1, 3)):
+                moment = at - lead * rng.uniform(0.05, 1.0)
+                kit.log.sign_in(
+                    SignInEvent(target.upn, moment, address, city(country), error=50126)
+                )
+        return Built(evidence, lead, detail=detail, tp_rate=0.1)
     user = p.user()
+    lead = minutes(rng.uniform(1, 90))
     evidence = [kit.user(user, at), kit.ip(address, at, country)]
     if kind.key == "aad.atypical":
-        home = public_ip(rng)
+        home = home_ip(user.upn)
+        kit.log.sign_in(SignInEvent(user.upn, at - lead * 2, home, city(user.country, user.upn)))
         evidence.append(kit.ip(home, at, user.country, verdict="unknown", roles=("contextual",)))
         detail = f"Sign-ins from {home} ({user.country}) and {address} ({country})."
     else:
         detail = f"Sign-in by {user.upn} from {address} ({country})."
-    return Built(evidence, minutes(rng.uniform(1, 90)), detail=detail)
+    kit.log.sign_in(SignInEvent(user.upn, at - lead, address, city(country)))
+    return Built(evidence, lead, detail=detail)
 
 
 def cloud_activity(p: Picker, kind: AlertKind, at: datetime) -> Built:

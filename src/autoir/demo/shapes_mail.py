@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from autoir.demo import content
 from autoir.demo.kinds import Shape
 from autoir.demo.mail import (
+    AUTH_LOOKALIKE,
+    AUTH_PASS,
     Sender,
     attachment_evidence,
     campaign,
@@ -17,7 +19,9 @@ from autoir.demo.mail import (
     new_message,
 )
 from autoir.demo.picker import Built
+from autoir.demo.places import home_ip, mail_server_ip
 from autoir.demo.primitives import hex_string, minutes, public_ip
+from autoir.demo.records import Click
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -69,14 +73,16 @@ def mail_reported(p: Picker, kind: AlertKind, at: datetime) -> Built:  # noqa: A
     message = new_message(
         rng,
         sender=Sender(f"{local}@{domain}", display),
-        sender_ip=public_ip(rng),
+        sender_ip=public_ip(rng) if phish else mail_server_ip(domain),
         recipient=user.upn,
         subject=subject,
         received=received,
         urls=[url],
         threats=["Phish"] if phish else [],
         methods=rng.sample(PHISH_METHODS, 2) if phish else [],
+        auth=AUTH_LOOKALIKE if phish else AUTH_PASS,
     )
+    kit.log.mail([message])
     verdict = "malicious" if phish else "noThreatsFound"
     evidence = [
         kit.mailbox(user, at, roles=("destination",)),
@@ -105,6 +111,12 @@ def mail_click(p: Picker, kind: AlertKind, at: datetime) -> Built:  # noqa: ARG0
         urls=[url],
         threats=["Phish"],
         methods=["URL detonation reputation"],
+        auth=AUTH_LOOKALIKE,
+    )
+    kit.log.mail([message])
+    action = "allowed" if rng.random() < 0.7 else "blockPageOverride"
+    kit.log.click(
+        Click(user.upn, url, clicked, action, message.network_message_id, home_ip(user.upn))
     )
     evidence = [
         kit.user(user, at, roles=("compromised",)),
@@ -142,11 +154,13 @@ def mail_cluster(p: Picker, kind: AlertKind, at: datetime) -> Built:
         attachments=[attachment] if attachment else [],
         threats=["Malware"] if with_file else ["Phish"],
         methods=rng.sample(MALWARE_METHODS if with_file else PHISH_METHODS, 2),
+        auth=AUTH_LOOKALIKE,
     )
     zapped = kind.key != "mail.ip-allow"
     if zapped:
-        template = replace(template, delivery_location="quarantine")
+        template = replace(template, delivery_location="quarantine", delivery_action="blocked")
     messages = campaign(rng, template, recipients)
+    kit.log.mail(messages)
     remediation = "remediated" if zapped else "none"
     evidence: list[Evidence] = [cluster_evidence(rng, messages, at, remediation=remediation)]
     if attachment:

@@ -58,7 +58,8 @@ VERDICTS = {"unknown", "suspicious", "malicious", "noThreatsFound"}
 REMEDIATION = {"none", "remediated", "prevented", "blocked", "notFound"}
 RESERVED_SUFFIXES = (".example", ".test", ".invalid")
 DOCUMENTATION_NETWORKS = tuple(
-    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
 )
 INTERNAL_NETWORK = ipaddress.ip_network("10.0.0.0/8")
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -157,9 +158,10 @@ def test_generate_demo_tenant_leaves_the_global_random_state_alone() -> None:
 
 
 def test_generate_demo_tenant_is_fast() -> None:
-    started = time.perf_counter()
+    # CPU time, not wall time: the machine may be busy with other tests. About one second.
+    started = time.process_time()
     generate_demo_tenant(seed=99, now=NOW)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 3.0
 
 
 def test_alerts_are_sorted_and_inside_the_time_window(tenant: DemoTenant) -> None:
