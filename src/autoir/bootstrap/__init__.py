@@ -122,21 +122,22 @@ def build(
     access.ensure_builtin_roles()
     retention = timedelta(days=settings.telemetry_retention_days)
     telemetry_ingest = TelemetryIngestService(ctx, retention)
+    automation = build_automation(
+        settings,
+        ctx,
+        analysis or build_analysis(settings),
+        housekeeping=telemetry_ingest.purge_expired,
+    )
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
-        ingest=AlertIngestService(ctx),
+        ingest=AlertIngestService(ctx, on_created=automation.request_sweep),
         alerts=AlertQueryService(ctx),
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
         access=access,
-        automation=build_automation(
-            settings,
-            ctx,
-            analysis or build_analysis(settings),
-            housekeeping=telemetry_ingest.purge_expired,
-        ),
+        automation=automation,
         telemetry_ingest=telemetry_ingest,
         telemetry=TelemetryQueryService(ctx, retention),
         checkpointer=start_checkpointer(settings.effective_database_url()),

@@ -38,6 +38,7 @@ class Automation:
     """Periodic upkeep run by the sweeper (telemetry retention purge), at most every
     ``settings.housekeeping_minutes``."""
     _housekeeping_at: float | None = field(default=None, repr=False)
+    _sweep_requested_at: float | None = field(default=None, repr=False)
 
     def start_worker(self, threads: int | None = None) -> Worker:
         """Start consuming (inside ``serve``, or as the ``autoir worker`` process)."""
@@ -56,6 +57,18 @@ class Automation:
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+
+    def request_sweep(self) -> None:
+        """Ask a worker to triage new alerts now (after an ingest), at most every 0.2 s."""
+        now = time.monotonic()
+        with _REQUEST_LOCK:
+            if (
+                self._sweep_requested_at is not None
+                and now - self._sweep_requested_at < SWEEP_REQUEST_GAP
+            ):
+                return
+            self._sweep_requested_at = now
+        self.queue.enqueue_sweep()
 
     def sweep(self) -> None:
         """Triage new alerts, enqueue runs that need a worker, and run upkeep when due."""
@@ -90,6 +103,8 @@ class Automation:
 
 
 log = logging.getLogger("autoir.automation")
+_REQUEST_LOCK = threading.Lock()
+SWEEP_REQUEST_GAP = 0.2  # seconds: one triage request per burst of ingest batches
 
 
 def build_automation(

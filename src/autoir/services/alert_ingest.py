@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +17,8 @@ from autoir.domain.incidents.correlation import CorrelationInput, correlate
 from autoir.ports.repositories import AlertRef, NewAlert, NewIncident
 from autoir.ports.unit_of_work import UnitOfWork
 from autoir.services.context import ServiceContext
+
+log = logging.getLogger("autoir.ingest")
 
 
 @dataclass(slots=True)
@@ -74,8 +78,10 @@ _CYCLIC_GC_PAUSE = _CyclicGcPause()
 class AlertIngestService:
     """``POST /api/v1/alerts``: one alert or an all-or-nothing batch."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, on_created: Callable[[], None] | None = None) -> None:
+        """``on_created`` runs after a batch that created alerts is committed (triage them now)."""
         self._ctx = ctx
+        self._on_created = on_created
 
     def ingest(self, payloads: list[object]) -> IngestResult:
         """Validate and store alerts; on any error raise ValidationFailed and write nothing."""
@@ -105,6 +111,11 @@ class AlertIngestService:
         with self._ctx.uow() as uow:
             result = self._store(uow, checked, now)
             uow.commit()
+        if result.created and self._on_created is not None:
+            try:
+                self._on_created()
+            except Exception:  # the periodic sweep triages them anyway
+                log.warning("could not request triage of new alerts", exc_info=True)
         return result
 
     def _store(self, uow: UnitOfWork, drafts: list[AlertDraft], now: datetime) -> IngestResult:
