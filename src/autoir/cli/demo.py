@@ -24,15 +24,16 @@ def load_demo(
     progress: bool = True,
     user_count: int = 300,
     device_count: int = 250,
+    now: datetime | None = None,
 ) -> int:
-    """Generate the seeded demo tenant ending now and ingest it; return the alert count.
+    """Generate the seeded demo tenant ending ``now`` and ingest it; return the alert count.
 
     The telemetry (mail, clicks, endpoint events, sign-ins) goes in first, so that the
     investigations the alerts start find it.
     """
     tenant = generate_demo_tenant(
         seed=seed,
-        now=datetime.now(UTC),
+        now=now or datetime.now(UTC),
         days=days,
         user_count=user_count,
         device_count=device_count,

@@ -83,13 +83,15 @@ class SignInHistory:
         for user in self.directory.users:
             trip = self._trip(user, len(days))
             for index, day in enumerate(days):
-                abroad = trip[1] if trip and trip[0] <= index < trip[0] + 3 else None
+                if trip and index in (trip[0], trip[0] + 4):
+                    continue  # a day on planes and in airports
+                abroad = trip[1] if trip and trip[0] < index < trip[0] + 4 else None
                 self._day(user, day, abroad)
         self.events.sort(key=lambda e: e.at)
         return self.events
 
     def _trip(self, user: DemoUser, days: int) -> tuple[int, str] | None:
-        """A few users spend three days abroad, at least ten days ago."""
+        """A few users fly abroad for three days, at least ten days ago."""
         rng = self.rng
         if rng.random() >= TRAVEL_RATE or days < 15:
             return None
