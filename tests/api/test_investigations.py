@@ -298,3 +298,32 @@ def test_the_log_says_how_long_each_step_waited_for_a_worker(
     steps = [row for row in body["log"] if row["type"] == "step"]
     assert steps[0]["queuedSeconds"] == 90
     assert all(row["queuedSeconds"] == 0 for row in steps[1:])
+
+
+def test_past_alerts_wait_for_a_backlog_triage_and_join_only_work_of_their_time(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    from datetime import timedelta
+
+    now = clock.now()
+    old = _reported("nmid-20")
+    old["createdDateTime"] = (now - timedelta(days=10)).isoformat()
+    later = _reported("nmid-20")  # the same message, reported again five days later
+    later["providerAlertId"] = "p-later"
+    later["createdDateTime"] = (now - timedelta(days=5)).isoformat()
+    first, second = _ingest(api, old, later)
+    assert first != second, "two alerts, five days apart"
+    investigations = container.automation.investigations
+    assert investigations.sweep() == []  # history: the sweep takes only recent alerts
+    assert _state(api, first) == "unknown"
+    started = investigations.triage_backlog(now - timedelta(days=30))
+    assert len(started) == 2  # five days apart: not one piece of work
+    assert {_state(api, first), _state(api, second)} == {"queued"}
+    near = _reported("nmid-20")  # two hours after the second report: the same piece of work
+    near["createdDateTime"] = (now - timedelta(days=5) + timedelta(hours=2)).isoformat()
+    (third,) = _ingest(api, near)
+    assert investigations.triage_backlog(now - timedelta(days=30)) == []
+    assert _state(api, third) == "preexistingAlert"
+    (recent,) = _ingest(api, _reported("nmid-20"))
+    assert len(investigations.triage()) == 1  # today's report is news: its own investigation
+    assert _state(api, recent) == "queued"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rich.progress import Progress
 
@@ -31,9 +31,11 @@ def load_demo(
     The telemetry (mail, clicks, endpoint events, sign-ins) goes in first, so that the
     investigations the alerts start find it.
     """
+    end = now or datetime.now(UTC)
+    window_start = end - timedelta(days=days)
     tenant = generate_demo_tenant(
         seed=seed,
-        now=now or datetime.now(UTC),
+        now=end,
         days=days,
         user_count=user_count,
         device_count=device_count,
@@ -52,6 +54,10 @@ def load_demo(
             chunk = alerts[start : start + BATCH]
             container.ingest.ingest(chunk)
             bar.advance(task, len(chunk))
+        # The demo's alerts are a month old: the sweeper takes only recent ones, so the month
+        # is triaged here (its investigations run in the background once workers start).
+        bar.add_task("Triaging demo alerts", total=None)
+        container.automation.investigations.triage_backlog(window_start)
     return len(alerts)
 
 

@@ -90,8 +90,17 @@ class InvestigationRepository(Protocol):
         """Record strong entities under investigation (idempotent)."""
         ...
 
-    def open_by_entities(self, entities: Sequence[Entity]) -> str | None:
-        """The oldest investigation not yet finished that holds any of these entities."""
+    def open_by_entities(
+        self,
+        entities: Sequence[Entity],
+        around: datetime | None = None,
+        window: timedelta = timedelta(0),
+    ) -> str | None:
+        """The oldest investigation not yet finished that holds any of these entities.
+
+        With ``around``: only investigations whose triggering alert (or, for an analyst's, whose
+        own creation) lies within ``window`` of it — an alert joins work about its own time.
+        """
         ...
 
     def upsert_evidence(

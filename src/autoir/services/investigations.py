@@ -101,18 +101,36 @@ class InvestigationService:
             uow.commit()
         return ids
 
-    def triage(self) -> list[str]:
-        """Give every untriaged recent alert a state; returns the investigations started."""
+    def triage(self, since: datetime | None = None) -> list[str]:
+        """Give up to a batch of untriaged alerts a state; returns the investigations started.
+
+        Alerts created before ``since`` (default: ``TRIAGE_LOOKBACK`` ago) are history, not
+        news: the sweep leaves them; :meth:`triage_backlog` takes them on request.
+        """
         now = self._ctx.clock.now()
         started: list[str] = []
         with self._ctx.uow() as uow:
-            alert_ids = uow.investigations.untriaged_alerts(now - TRIAGE_LOOKBACK, TRIAGE_BATCH)
-            for alert in uow.alerts.get_many(alert_ids):
+            alert_ids = uow.investigations.untriaged_alerts(
+                since or now - TRIAGE_LOOKBACK, TRIAGE_BATCH
+            )
+            order = {alert_id: n for n, alert_id in enumerate(alert_ids)}
+            alerts = sorted(uow.alerts.get_many(alert_ids), key=lambda a: order[a.id])
+            for alert in alerts:  # oldest first: a later alert may join an earlier one's work
                 investigation_id = self._triage_one(uow, alert)
                 if investigation_id is not None:
                     started.append(investigation_id)
             uow.commit()
         return started
+
+    def triage_backlog(self, since: datetime) -> list[str]:
+        """Triage every untriaged alert created since ``since`` (an import of past alerts)."""
+        started: list[str] = []
+        while True:
+            batch = self.triage(since)
+            started.extend(batch)
+            with self._ctx.read_uow() as uow:
+                if not uow.investigations.untriaged_alerts(since, 1):
+                    return started
 
     def _triage_one(self, uow: UnitOfWork, alert: AlertRecord) -> str | None:
         now = self._ctx.clock.now()
@@ -121,7 +139,8 @@ class InvestigationService:
         if alert.status is AlertStatus.RESOLVED:
             repo.set_alert_states([alert.id], InvestigationState.SUPPRESSED_ALERT, now)
             return None
-        existing = repo.open_by_entities(strong) if strong else None
+        window = self._ctx.policy.correlation_window
+        existing = repo.open_by_entities(strong, alert.created, window) if strong else None
         if existing is not None:
             repo.link_alerts(existing, [alert.id], TriggerRole.PREEXISTING, now)
             repo.set_alert_states([alert.id], InvestigationState.PREEXISTING_ALERT, now)

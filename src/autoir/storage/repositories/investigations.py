@@ -330,20 +330,36 @@ class SqlInvestigationRepository:
                 [{"kind": k, "value": v, "investigation_id": investigation_id} for k, v in new],
             )
 
-    def open_by_entities(self, entities: Sequence[Entity]) -> str | None:
+    def open_by_entities(
+        self,
+        entities: Sequence[Entity],
+        around: datetime | None = None,
+        window: timedelta = timedelta(0),
+    ) -> str | None:
         values = sorted({e.value.lower()[:1024] for e in entities})
         kinds = {e.kind.value for e in entities}
+        conditions: list[ColumnElement[bool]] = [inv.c.status.in_(_NOT_FINISHED)]
+        if around is not None:
+            trigger = tables.alerts
+            low, high = to_db_time(around - window), to_db_time(around + window)
+            trigger_time = (
+                select(trigger.c.created_at)
+                .where(trigger.c.id == inv.c.triggering_alert_id)
+                .scalar_subquery()
+            )
+            conditions.append(
+                or_(
+                    trigger_time.between(low, high),
+                    and_(inv.c.triggering_alert_id.is_(None), inv.c.created_at.between(low, high)),
+                )
+            )
         best: tuple[datetime, str] | None = None
         for start in range(0, len(values), _CHUNK):
             chunk = values[start : start + _CHUNK]
             row = self._c.execute(
                 select(inv.c.id, inv.c.created_at)
                 .join(keys, keys.c.investigation_id == inv.c.id)
-                .where(
-                    keys.c.value.in_(chunk),
-                    keys.c.kind.in_(kinds),
-                    inv.c.status.in_(_NOT_FINISHED),
-                )
+                .where(keys.c.value.in_(chunk), keys.c.kind.in_(kinds), *conditions)
                 .order_by(inv.c.created_at)
                 .limit(1)
             ).first()
