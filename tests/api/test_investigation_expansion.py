@@ -337,3 +337,34 @@ def test_a_file_common_across_the_fleet_is_not_a_lead_to_other_devices(
         "common": True,
     }
     assert [i["key"] for i in body["evidence"] if i["kind"] == "device"] == ["device:dev-0"]
+
+
+def test_a_campaign_cluster_is_malicious_when_any_of_its_messages_in_the_investigation_is(
+    api: ApiClient, container: Container
+) -> None:
+    _post(api, "messages", _campaign())
+    clean = {"@odata.type": A.ODATA + "analyzedMessageEvidence", "networkMessageId": "phish-4"}
+    bad = {
+        "@odata.type": A.ODATA + "analyzedMessageEvidence",
+        "networkMessageId": "phish-5",
+        "verdict": "malicious",
+    }
+    _ingest_alert(
+        api,
+        A.alert(
+            title=REPORTED,
+            serviceSource="microsoftDefenderForOffice365",
+            category="InitialAccess",
+            evidence=[clean, bad],
+        ),
+    )
+    body = _investigate(api, container)
+    evidence = {item["key"]: item for item in body["evidence"]}
+    campaign = next(
+        i
+        for i in body["evidence"]
+        if i["properties"].get("clusterBy") == "bodyFingerprint/senderIp"
+    )
+    assert campaign["verdict"] == "malicious"
+    assert set(campaign["related"]) >= {"analyzedMessage:phish-4", "analyzedMessage:phish-5"}
+    assert evidence["analyzedMessage:phish-4"]["verdict"] == "malicious"

@@ -58,16 +58,22 @@ MEMBER_SAMPLE = 200
 MAX_LISTED = 1000
 WINDOW_DAYS = 30
 MAX_MAILBOXES = 200
+_SEVERITY = {EvidenceVerdict.MALICIOUS: 2, EvidenceVerdict.SUSPICIOUS: 1}
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterSpec:
-    """A cluster to query: its key and value, why, and for which original message."""
+    """A cluster to query: its key and value, why, and the investigation's messages in it."""
 
     by: ClusterKey
     value: str
     kind: str  # similarity | entity | sentMail
-    original_key: str | None
+    original_keys: tuple[str, ...] = ()
+
+    @property
+    def original_key(self) -> str | None:
+        """The first of the investigation's messages that share the value."""
+        return self.original_keys[0] if self.original_keys else None
 
 
 class MemberJudge:
@@ -194,17 +200,23 @@ def _specs(step: StepInput, findings: Findings, keys: Sequence[ClusterKey]) -> l
             raw = str(item.properties.get("url") or value_of(item))
             normal = normalize_cluster_value(by, raw)
             if normal:
-                specs.setdefault((by, normal), ClusterSpec(by, normal, "entity", carrier))
+                specs.setdefault(
+                    (by, normal),
+                    ClusterSpec(by, normal, "entity", (carrier,) if carrier else ()),
+                )
     originals = {network_id(i): i for i in findings.of_kind("analyzedMessage")}
     stored = step.uow.telemetry.messages_by_network_ids(list(originals)) if originals else []
     for message in stored:
         original = originals.get(message.network_message_id)
+        mine = (original.key,) if original else ()
         for key, value in message_keys(message):
-            if key in keys:
-                specs.setdefault(
-                    (key, value),
-                    ClusterSpec(key, value, "similarity", original.key if original else None),
-                )
+            if key not in keys:
+                continue
+            known = specs.get((key, value))
+            if known is None:
+                specs[(key, value)] = ClusterSpec(key, value, "similarity", mine)
+            elif mine and mine[0] not in known.original_keys:
+                specs[(key, value)] = replace(known, original_keys=(*known.original_keys, *mine))
     return list(specs.values())
 
 
@@ -235,15 +247,16 @@ def run_clusters(
         if result.email_count == 0 or (spec.kind == "similarity" and result.email_count <= 1):
             continue  # nothing, or only the original itself: no cluster
         verdicts = judge.judge(result.network_message_ids[:sample])
-        original = findings.get(spec.original_key) if spec.original_key else None
-        verdict, reasons = cluster_verdict(spec, verdicts, original.verdict if original else None)
+        originals = [o for o in (findings.get(k) for k in spec.original_keys) if o is not None]
+        worst = max(originals, key=lambda o: _SEVERITY.get(o.verdict, 0), default=None)
+        verdict, reasons = cluster_verdict(spec, verdicts, worst.verdict if worst else None)
         above = result.email_count > step.limits.max_cluster_size
         item = findings.add(
             "mailCluster",
             f"{spec.by.value}={spec.value}",
             f"{spec.by.value}: {spec.value}",
             cluster_item_properties(result, spec, verdicts, above),
-            related=(spec.original_key,) if spec.original_key else (),
+            related=spec.original_keys,
         )
         item = replace(
             item, verdict=verdict, confidence=max(r.weight for r in reasons), reasons=reasons
@@ -251,8 +264,9 @@ def run_clusters(
         findings.put(item)
         clusters.append(item)
         if verdict is EvidenceVerdict.MALICIOUS:
-            if original is not None and original.verdict is not EvidenceVerdict.MALICIOUS:
-                findings.put(_copied(original, item))
+            for original in originals:
+                if original.verdict is not EvidenceVerdict.MALICIOUS:
+                    findings.put(_copied(original, item))
             for address in judge.recipients(result.network_message_ids[:sample]):
                 if mailboxes >= MAX_MAILBOXES:
                     break

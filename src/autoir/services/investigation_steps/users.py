@@ -85,7 +85,7 @@ def expand_user(step: StepInput) -> StepOutput:
             )
             findings.link(item.key, ip.key)
         if step.step.params.get("sent_mail", True):
-            specs.append(ClusterSpec(ClusterKey.SENDER, upn, "sentMail", None))
+            specs.append(ClusterSpec(ClusterKey.SENDER, upn, "sentMail"))
     clusters, judge = run_clusters(step, findings, specs) if specs else ([], None)
     for cluster in clusters:
         sender = cluster.properties.get("clusterByValue")
