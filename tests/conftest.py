@@ -19,6 +19,7 @@ from autoir.bootstrap.analysis import AnalysisComponents, build_analysis
 from autoir.settings import Settings
 from autoir.storage import schema
 from autoir.storage.database import create_database_engine, upgrade_database
+from tests.support.browser import browser  # noqa: F401 - the shared browser fixture
 from tests.support.clock import FakeClock
 from tests.support.services import missing_service, postgres_admin_url
 

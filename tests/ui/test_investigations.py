@@ -7,7 +7,6 @@ Investigations are real: alerts are ingested, then the sweep and the runner run 
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import threading
@@ -30,17 +29,6 @@ from tests.support import alerts as A
 from .conftest import ANALYST, FRENCH, PASSWORD, READER, csrf_of, login
 
 REPORTED = "Email reported by user as malware or phish"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -266,20 +254,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("AUTOIR_TEST_REQUIRE_SERVICES") == "1":
-            pytest.fail("Debian chromium is not installed: apt-get install chromium")
-        pytest.skip("Debian chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
