@@ -14,12 +14,10 @@ import json
 import os
 import platform
 import random
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -28,13 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from telemetry import (
     CAMPAIGN_URL,
     Generator,
     fill_raw_postgres,
     fill_raw_sqlite,
+    scratch_database,
 )
 
 from autoir.bootstrap import Container, build, migrate
@@ -359,17 +356,18 @@ def main() -> None:
     assert args.alerts * (1 + len(sweeps)) <= 100, "one campaign message per measured report"
 
     now = datetime.now(UTC)
-    workdir = Path(tempfile.mkdtemp(prefix="autoir-investigation-bench-"))
-    admin = None
-    name = None
-    if args.backend == "sqlite":
-        url = f"sqlite:///{workdir / 'autoir.db'}"
-    else:
-        name = f"autoir_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+    with scratch_database(args.backend, args.postgres, "autoir-investigation-bench-") as (
+        workdir,
+        url,
+    ):
+        result = run(args, sweeps, now, workdir, url)
+    print(json.dumps(result, indent=2))
+
+
+def run(
+    args: argparse.Namespace, sweeps: list[float], now: datetime, workdir: Path, url: str
+) -> dict[str, Any]:
+    """Fill the store, then measure each mode."""
     result: dict[str, Any] = {
         "benchmark": "investigations",
         "backend": args.backend,
@@ -381,46 +379,40 @@ def main() -> None:
     }
     settings = Settings(data_dir=workdir, database_url=url, organisation_domains=ORGANISATION)
     rng = random.Random(7)
-    try:
-        migrate(settings)
-        gen = CampaignGenerator(11, args.stored, now)
-        if args.backend == "sqlite":
-            result.update(fill_raw_sqlite(workdir / "autoir.db", gen, now))
-        else:
-            result.update(fill_raw_postgres(url, gen, now))
-        members = gen.campaign
-        result["campaign_messages"] = len(members)
-        result["campaign_url"] = CAMPAIGN_URL
-        container = build(settings)
-        spec = container.automation.investigations.playbooks[PLAYBOOK]
-        result["playbook_steps"] = [f"{s.id}: {s.function}" for s in spec.steps]
-        result["runner_direct"] = bench_runner(container, members[: args.alerts])
-        result["load_average_after_runner"] = load_average()
-        print(json.dumps({"runner_direct": result["runner_direct"]}), flush=True)
+    migrate(settings)
+    gen = CampaignGenerator(11, args.stored, now)
+    if args.backend == "sqlite":
+        result.update(fill_raw_sqlite(workdir / "autoir.db", gen, now))
+    else:
+        result.update(fill_raw_postgres(url, gen, now))
+    members = gen.campaign
+    result["campaign_messages"] = len(members)
+    result["campaign_url"] = CAMPAIGN_URL
+    container = build(settings)
+    spec = container.automation.investigations.playbooks[PLAYBOOK]
+    result["playbook_steps"] = [f"{s.id}: {s.function}" for s in spec.steps]
+    result["runner_direct"] = bench_runner(container, members[: args.alerts])
+    result["load_average_after_runner"] = load_average()
+    print(json.dumps({"runner_direct": result["runner_direct"]}), flush=True)
+    container.close()
+    for index, sweep in enumerate(sweeps, start=1):
+        container = build(settings.model_copy(update={"sweep_seconds": sweep}))
+        chunk = members[index * args.alerts : (index + 1) * args.alerts]
+        key = f"worker_sweep_{sweep:g}s"
+        result[key] = bench_worker(container, chunk, 2, rng)
+        result[f"load_average_after_{key}"] = load_average()
+        print(json.dumps({key: result[key]}), flush=True)
         container.close()
-        for index, sweep in enumerate(sweeps, start=1):
-            container = build(settings.model_copy(update={"sweep_seconds": sweep}))
-            chunk = members[index * args.alerts : (index + 1) * args.alerts]
-            key = f"worker_sweep_{sweep:g}s"
-            result[key] = bench_worker(container, chunk, 2, rng)
-            result[f"load_average_after_{key}"] = load_average()
-            print(json.dumps({key: result[key]}), flush=True)
-            container.close()
-        for processes in [int(p) for p in args.throughput.split(",") if p]:
-            container = build(settings)
-            key = f"throughput_{processes}_processes"
-            result[key] = bench_throughput(
-                container, url, args.redis, workdir, processes, args.throughput_alerts
-            )
-            result[f"load_average_after_{key}"] = load_average()
-            print(json.dumps({key: result[key]}), flush=True)
-            container.close()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    print(json.dumps(result, indent=2))
+    for processes in [int(p) for p in args.throughput.split(",") if p]:
+        container = build(settings)
+        key = f"throughput_{processes}_processes"
+        result[key] = bench_throughput(
+            container, url, args.redis, workdir, processes, args.throughput_alerts
+        )
+        result[f"load_average_after_{key}"] = load_average()
+        print(json.dumps({key: result[key]}), flush=True)
+        container.close()
+    return result
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -424,6 +425,35 @@ def sizes(container: Container, url: str) -> dict[str, Any]:
         }
 
 
+@contextmanager
+def scratch_database(
+    backend: str, postgres: str, prefix: str, *, keep: bool = False
+) -> Iterator[tuple[Path, str]]:
+    """A temporary data directory and database URL (SQLite file or a throwaway PostgreSQL
+    database), removed afterwards unless ``keep``."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    admin = None
+    name = None
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir / 'autoir.db'}"
+    else:
+        name = f"autoir_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield workdir, url
+    finally:
+        if keep:
+            print(json.dumps({"kept": url}))
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+            if admin is not None:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
@@ -440,17 +470,15 @@ def main() -> None:
     args = parser.parse_args()
 
     now = datetime.now(UTC)
-    workdir = Path(tempfile.mkdtemp(prefix="autoir-telemetry-bench-"))
-    admin = None
-    name = None
-    if args.backend == "sqlite":
-        url = f"sqlite:///{workdir / 'autoir.db'}"
-    else:
-        name = f"autoir_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+    with scratch_database(
+        args.backend, args.postgres, "autoir-telemetry-bench-", keep=args.keep
+    ) as (workdir, url):
+        result = run(args, now, workdir, url)
+    print(json.dumps(result, indent=2))
+
+
+def run(args: argparse.Namespace, now: datetime, workdir: Path, url: str) -> dict[str, Any]:
+    """Fill the store and measure the cluster queries."""
     result: dict[str, Any] = {
         "benchmark": "telemetry",
         "backend": args.backend,
@@ -461,36 +489,27 @@ def main() -> None:
         "hot_domain_share": 0.1,
     }
     settings = Settings(data_dir=workdir, database_url=url)
-    try:
-        migrate(settings)
-        gen = Generator(11, args.stored, now)
-        if args.fill == "service":
-            container = build(settings)
-            result.update(fill_service(container, gen))
+    migrate(settings)
+    gen = Generator(11, args.stored, now)
+    if args.fill == "service":
+        container = build(settings)
+        result.update(fill_service(container, gen))
+    else:
+        if args.backend == "sqlite":
+            result.update(fill_raw_sqlite(workdir / "autoir.db", gen, now))
         else:
-            if args.backend == "sqlite":
-                result.update(fill_raw_sqlite(workdir / "autoir.db", gen, now))
-            else:
-                result.update(fill_raw_postgres(url, gen, now))
-            container = build(settings)
-        result.update(sizes(container, url))
-        result["clusters"] = measure(container, url, args.repeats, now)
-        if args.analyze and args.backend == "postgresql":
-            with container.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM ANALYZE")
-                )
-            result["clusters_after_vacuum_analyze"] = measure(container, url, args.repeats, now)
-        container.close()
-    finally:
-        if args.keep:
-            print(json.dumps({"kept": url}))
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-            if admin is not None:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    print(json.dumps(result, indent=2))
+            result.update(fill_raw_postgres(url, gen, now))
+        container = build(settings)
+    result.update(sizes(container, url))
+    result["clusters"] = measure(container, url, args.repeats, now)
+    if args.analyze and args.backend == "postgresql":
+        with container.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE")
+            )
+        result["clusters_after_vacuum_analyze"] = measure(container, url, args.repeats, now)
+    container.close()
+    return result
 
 
 if __name__ == "__main__":
