@@ -134,17 +134,31 @@ def _accepts(analyzer: Analyzer, subject: Subject) -> bool:
 
 
 def judge_subject(
-    subject: Subject, analyzers: Sequence[Analyzer], context: AnalysisContext
+    subject: Subject,
+    analyzers: Sequence[Analyzer],
+    context: AnalysisContext,
+    runs: list[AnalyzerRun] | None = None,
+    label: str = "",
 ) -> list[AnalyzerReport]:
-    """Every accepting analyzer's report on one subject (a failing analyzer is skipped)."""
+    """Every accepting analyzer's report on one subject; a failing analyzer is skipped.
+
+    With ``runs``, each call is recorded for the log (``label`` names the subject).
+    """
     reports: list[AnalyzerReport] = []
     for analyzer in analyzers:
         if not _accepts(analyzer, subject):
             continue
+        started = time.perf_counter()
         try:
-            reports.append(analyzer.analyze(subject, context))
-        except Exception:  # noqa: BLE001, S112 - one analyzer failing must not stop the others
-            continue
+            report = analyzer.analyze(subject, context)
+        except Exception as exc:  # noqa: BLE001 - one analyzer failing must not stop the others
+            status, description = LogStatus.FAILED, f"{label}: {type(exc).__name__}: {exc}"
+        else:
+            reports.append(report)
+            status, description = LogStatus.COMPLETED, f"{label}: {report.verdict.value}"
+        if runs is not None:
+            elapsed = timedelta(seconds=time.perf_counter() - started)
+            runs.append(AnalyzerRun(analyzer.id, status, description, elapsed))
     return reports
 
 
@@ -173,31 +187,7 @@ def assess(
             )
         )
     for subject in subjects_of(item, context.now, lookups):
-        for analyzer in analyzers:
-            if not _accepts(analyzer, subject):
-                continue
-            started = time.perf_counter()
-            try:
-                report = analyzer.analyze(subject, context)
-            except Exception as exc:  # noqa: BLE001 - one analyzer failing must not stop the others
-                runs.append(
-                    AnalyzerRun(
-                        analyzer.id,
-                        LogStatus.FAILED,
-                        f"{item.name}: {type(exc).__name__}: {exc}",
-                        timedelta(seconds=time.perf_counter() - started),
-                    )
-                )
-                continue
-            runs.append(
-                AnalyzerRun(
-                    analyzer.id,
-                    LogStatus.COMPLETED,
-                    f"{item.name}: {report.verdict.value}",
-                    timedelta(seconds=time.perf_counter() - started),
-                )
-            )
-            reports.append(report)
+        reports.extend(judge_subject(subject, analyzers, context, runs, item.name))
     if not reports:
         return item
     assessment = combine(reports)
