@@ -52,3 +52,8 @@ class EvidenceItem:
 def evidence_key(kind: str, value: str) -> str:
     """The identity of an item: kind plus its normalised value."""
     return f"{kind}:{value.strip().lower()}"
+
+
+def key_value(key: str) -> str:
+    """The normalised value of an item key: ``url:https://x`` → ``https://x``."""
+    return key.split(":", 1)[1]

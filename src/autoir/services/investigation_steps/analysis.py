@@ -10,7 +10,7 @@ from typing import Any
 
 from autoir.domain.alerts.enums import EvidenceVerdict
 from autoir.domain.investigations.enums import LogStatus
-from autoir.domain.investigations.evidence import EvidenceItem
+from autoir.domain.investigations.evidence import EvidenceItem, key_value
 from autoir.domain.messages.message import EmailMessage, MessageUrl
 from autoir.domain.verdicts.observables import (
     EmailSubject,
@@ -43,7 +43,7 @@ def subjects_of(item: EvidenceItem, now: datetime, lookups: Lookups | None = Non
     """What analyzers can be asked about this item."""
     lookups = lookups or Lookups()
     props = item.properties
-    value = item.key.split(":", 1)[1]
+    value = key_value(item.key)
     if item.kind == "process":
         return [process_subject(props, item.name)]
     if item.kind == "user":
@@ -205,7 +205,7 @@ ANALYZED_KINDS = frozenset({"url", "ip", "file", "process", "analyzedMessage", "
 def lookups_for(step: StepInput, items: Sequence[EvidenceItem]) -> Lookups:
     """Stored copies of the items' messages, and a sign-in reader for users."""
     ids = [
-        str(item.properties.get("networkMessageId") or item.key.split(":", 1)[1])
+        str(item.properties.get("networkMessageId") or key_value(item.key))
         for item in items
         if item.kind == "analyzedMessage"
     ]

@@ -165,6 +165,7 @@ def cluster_item_properties(
     spec: ClusterSpec,
     verdicts: dict[str, EvidenceVerdict],
     above_limit: bool,
+    original: EvidenceItem | None,
 ) -> dict[str, Any]:
     """``mailClusterEvidence`` plus counts by threat and size-limit flag."""
     counts = {"malicious": 0, "suspicious": 0, "noThreatsFound": 0, "unknown": 0}
@@ -176,18 +177,13 @@ def cluster_item_properties(
         {
             "@odata.type": odata_type("mailCluster"),
             "clusterType": spec.kind,
-            "originalNetworkMessageId": value_of_key(spec.original_key),
+            "originalNetworkMessageId": network_id(original) if original else None,
             "countByThreatType": counts,
             "judgedCount": len(verdicts),
             "aboveSizeLimit": above_limit,
         }
     )
     return properties
-
-
-def value_of_key(key: str | None) -> str | None:
-    """``analyzedMessage:abc`` → ``abc``."""
-    return key.split(":", 1)[1] if key else None
 
 
 def _specs(step: StepInput, findings: Findings, keys: Sequence[ClusterKey]) -> list[ClusterSpec]:
@@ -255,7 +251,7 @@ def run_clusters(
             "mailCluster",
             f"{spec.by.value}={spec.value}",
             f"{spec.by.value}: {spec.value}",
-            cluster_item_properties(result, spec, verdicts, above),
+            cluster_item_properties(result, spec, verdicts, above, next(iter(originals), None)),
             related=spec.original_keys,
         )
         item = replace(

@@ -12,7 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 from autoir.domain.alerts.evidence import Entity, EntityKind
-from autoir.domain.investigations.evidence import EvidenceItem, EvidenceOrigin, evidence_key
+from autoir.domain.investigations.evidence import (
+    EvidenceItem,
+    EvidenceOrigin,
+    evidence_key,
+    key_value,
+)
 from autoir.services.investigation_steps.contract import StepOutput
 
 
@@ -92,7 +97,7 @@ class Findings:
 
 def value_of(item: EvidenceItem) -> str:
     """The normalised value part of an item's key."""
-    return item.key.split(":", 1)[1]
+    return key_value(item.key)
 
 
 def network_id(item: EvidenceItem) -> str:
