@@ -13,6 +13,8 @@ from autoir.domain.errors import (
     AuthenticationRequired,
     AutoirError,
     Conflict,
+    ConnectorRejected,
+    ConnectorUnavailable,
     NotFound,
     PermissionDenied,
     QueryInvalid,
@@ -26,6 +28,8 @@ STATUS_BY_ERROR: dict[type[AutoirError], int] = {
     Conflict: 409,
     AuthenticationRequired: 401,
     PermissionDenied: 403,
+    ConnectorUnavailable: 503,
+    ConnectorRejected: 502,
 }
 
 

@@ -10,7 +10,10 @@ classes to transport codes in one table (``api/errors.py``) and never inspect me
     ├── Conflict                a state change that the current state forbids
     ├── AuthenticationRequired  no or bad credentials
     ├── PermissionDenied        authenticated, but the role lacks the permission
-    └── DatabaseNotReady        the database needs `autoir db upgrade`
+    ├── DatabaseNotReady        the database needs `autoir db upgrade`
+    └── ConnectorError          a connector (mail system, endpoint fleet, …) could not act
+        ├── ConnectorUnavailable    transient: retry later (network, server restart, busy)
+        └── ConnectorRejected       permanent: the connector refused (bad target, unsupported)
 """
 
 from __future__ import annotations
@@ -85,3 +88,21 @@ class DatabaseNotReady(AutoirError):
     """The configured database is not migrated to this version of AutoIR."""
 
     code = "databaseNotReady"
+
+
+class ConnectorError(AutoirError):
+    """A connector could not carry out a request; adapters translate their errors into these."""
+
+    code = "connectorError"
+
+
+class ConnectorUnavailable(ConnectorError):
+    """Transient failure (unreachable, restarting, throttled): the request may be retried."""
+
+    code = "connectorUnavailable"
+
+
+class ConnectorRejected(ConnectorError):
+    """Permanent failure: the connector refused the request; retrying will not help."""
+
+    code = "connectorRejected"
