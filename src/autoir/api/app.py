@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from autoir import __version__
 from autoir.api.errors import install_error_handlers
-from autoir.api.routes import alerts, health, incidents, investigations, telemetry
+from autoir.api.routes import alerts, automation, health, incidents, investigations, telemetry
 from autoir.bootstrap import Container
 
 
@@ -26,6 +26,7 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
     app.include_router(incidents.build_router(), prefix="/api/v1/incidents")
     app.include_router(investigations.build_router(), prefix="/api/v1/investigations")
     app.include_router(telemetry.router, prefix="/api/v1/telemetry")
+    app.include_router(automation.build_router(), prefix="/api/v1/settings/automation")
     app.include_router(alerts.build_router(graph=True), prefix="/v1.0/security/alerts_v2")
     app.include_router(incidents.build_router(), prefix="/v1.0/security/incidents")
     for router in extra_routers or []:

@@ -21,6 +21,7 @@ from autoir.services.access import AccessService
 from autoir.services.alert_ingest import AlertIngestService
 from autoir.services.alert_queries import AlertQueryService
 from autoir.services.alert_triage import AlertTriageService
+from autoir.services.automation_settings import AutomationSettingsService
 from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
 from autoir.services.telemetry_ingest import TelemetryIngestService
@@ -54,6 +55,7 @@ class Container:
     automation: Automation
     telemetry_ingest: TelemetryIngestService
     telemetry: TelemetryQueryService
+    automation_settings: AutomationSettingsService
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
@@ -140,6 +142,7 @@ def build(
         automation=automation,
         telemetry_ingest=telemetry_ingest,
         telemetry=TelemetryQueryService(ctx, retention),
+        automation_settings=AutomationSettingsService(ctx),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 
