@@ -6,7 +6,15 @@ from fastapi import APIRouter, FastAPI
 
 from autoir import __version__
 from autoir.api.errors import install_error_handlers
-from autoir.api.routes import alerts, automation, health, incidents, investigations, telemetry
+from autoir.api.routes import (
+    alerts,
+    automation,
+    health,
+    incidents,
+    investigations,
+    telemetry,
+    url_blocks,
+)
 from autoir.bootstrap import Container
 
 
@@ -26,6 +34,8 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
     app.include_router(incidents.build_router(), prefix="/api/v1/incidents")
     app.include_router(investigations.build_router(), prefix="/api/v1/investigations")
     app.include_router(telemetry.router, prefix="/api/v1/telemetry")
+    app.include_router(url_blocks.router, prefix="/api/v1/url-blocks")
+    app.include_router(url_blocks.click_router)
     app.include_router(automation.build_router(), prefix="/api/v1/settings/automation")
     app.include_router(alerts.build_router(graph=True), prefix="/v1.0/security/alerts_v2")
     app.include_router(incidents.build_router(), prefix="/v1.0/security/incidents")

@@ -26,6 +26,7 @@ from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
 from autoir.services.telemetry_ingest import TelemetryIngestService
 from autoir.services.telemetry_queries import TelemetryQueryService
+from autoir.services.url_clicks import ClickTimeService
 from autoir.settings import Settings
 from autoir.storage.checkpoints import WalCheckpointer
 from autoir.storage.database import (
@@ -36,6 +37,7 @@ from autoir.storage.database import (
     upgrade_database,
 )
 from autoir.storage.unit_of_work import SqlUnitOfWork
+from autoir.storage.url_blocker import SqlUrlBlocker
 
 TENANT_KEY = "tenant_id"
 
@@ -55,6 +57,8 @@ class Container:
     automation: Automation
     telemetry_ingest: TelemetryIngestService
     telemetry: TelemetryQueryService
+    url_blocks: SqlUrlBlocker
+    clicks: ClickTimeService
     automation_settings: AutomationSettingsService
     checkpointer: WalCheckpointer | None = None
 
@@ -123,6 +127,7 @@ def build(
     access = AccessService(ctx, Argon2PasswordHasher())
     access.ensure_builtin_roles()
     retention = timedelta(days=settings.telemetry_retention_days)
+    url_blocks = SqlUrlBlocker(engine, ctx.clock.now)
     telemetry_ingest = TelemetryIngestService(ctx, retention)
     automation = build_automation(
         settings,
@@ -142,6 +147,8 @@ def build(
         automation=automation,
         telemetry_ingest=telemetry_ingest,
         telemetry=TelemetryQueryService(ctx, retention),
+        url_blocks=url_blocks,
+        clicks=ClickTimeService(ctx, url_blocks),
         automation_settings=AutomationSettingsService(ctx),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from autoir.storage import investigation_tables, tables, telemetry_tables
+from autoir.storage import investigation_tables, tables, telemetry_tables, url_block_tables
 
 metadata = tables.metadata
 
-__all__ = ["investigation_tables", "metadata", "tables", "telemetry_tables"]
+__all__ = ["investigation_tables", "metadata", "tables", "telemetry_tables", "url_block_tables"]
