@@ -92,6 +92,16 @@ class Settings(BaseSettings):
         gt=0,
         description="How often workers purge telemetry older than the retention (minutes).",
     )
+    four_eyes: bool = Field(
+        default=False,
+        description=(
+            "Four-eyes rule: manual actions wait for approval, and whoever requested one cannot "
+            "approve it (AUTOIR_FOUR_EYES)."
+        ),
+    )
+    action_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="Tries of an action on transient connector errors."
+    )
     plugins: list[str] = Field(
         default_factory=list,
         description=(

@@ -137,7 +137,7 @@ def test_reported_phish_finds_its_copy_by_internet_message_id_and_every_similar_
     actions = {(a["actionType"], a["targetKey"]) for a in body["actions"]}
     assert ("softDeleteEmail", by_url["key"]) in actions
     assert ("blockUrl", clicked["key"]) in actions
-    assert all(a["status"] == "pendingApproval" for a in body["actions"])
+    assert all(a["status"] == "pending" for a in body["actions"])
     assert body["status"] == "pendingAction"
     runs = [row for row in body["log"] if row["type"] == "analyzer"]
     assert any(row["name"] == "cluster.members" for row in runs)
@@ -259,7 +259,14 @@ def test_manual_device_investigation_scans_recent_processes(
     threats = [i for i in body["evidence"] if i["kind"] == "process"]
     assert [i["verdict"] for i in threats] == ["malicious"]
     assert threats[0]["properties"]["parentProcessImageFile"] == {"fileName": "cron"}
-    assert body["status"] == "pendingAction"
+    # Default device group: full automation — the malicious process is stopped automatically.
+    (stop,) = [a for a in body["actions"] if a["actionType"] == "liveResponseStopProcess"]
+    assert (stop["status"], stop["decidedBy"], stop["targetKey"]) == (
+        "approved",
+        "Automation",
+        threats[0]["key"],
+    )
+    assert body["status"] == "running"
 
 
 def test_user_compromise_reads_sign_ins_and_sent_mail(api: ApiClient, container: Container) -> None:

@@ -277,7 +277,7 @@ def test_cancelling_while_pending_counts_the_wait_and_cancels_open_actions(
     (investigation_id,) = _run_all(container)
     body = api.get(f"/api/v1/investigations/{investigation_id}").json()
     assert body["status"] == "pendingAction"
-    assert {a["status"] for a in body["actions"]} == {"pendingApproval"}
+    assert {a["status"] for a in body["actions"]} == {"pending"}
     clock.advance(seconds=7200)
     response = api.post(f"/api/v1/investigations/{investigation_id}/cancel")
     assert response.status_code == 200, response.text

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from autoir import __version__
 from autoir.api.errors import install_error_handlers
 from autoir.api.routes import (
+    actions,
     alerts,
     automation,
     health,
@@ -33,6 +34,7 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
     app.include_router(alerts.build_router(graph=False), prefix="/api/v1/alerts")
     app.include_router(incidents.build_router(), prefix="/api/v1/incidents")
     app.include_router(investigations.build_router(), prefix="/api/v1/investigations")
+    app.include_router(actions.build_router(), prefix="/api/v1/actions")
     app.include_router(telemetry.router, prefix="/api/v1/telemetry")
     app.include_router(url_blocks.router, prefix="/api/v1/url-blocks")
     app.include_router(url_blocks.click_router)

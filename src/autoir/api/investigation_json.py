@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from autoir.api.action_json import action_json
 from autoir.domain.investigations.evidence import EvidenceItem
-from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
+from autoir.domain.investigations.record import InvestigationRecord, LogEntry
 from autoir.domain.timestamps import format_timestamp
 from autoir.services.investigations import InvestigationDetail
 
@@ -78,20 +79,6 @@ def log_json(entry: LogEntry) -> dict[str, Any]:
         "startDateTime": _time(entry.started_at),
         "durationSeconds": _seconds(entry.duration),
         "queuedSeconds": _seconds(entry.queued),
-    }
-
-
-def action_json(action: ActionRecord) -> dict[str, Any]:
-    """One proposed action."""
-    return {
-        "id": action.id,
-        "actionType": action.action_type,
-        "target": action.target_name,
-        "targetKey": action.target_key,
-        "status": action.status,
-        "requiresApproval": action.requires_approval,
-        "reason": action.reason,
-        "createdDateTime": _time(action.created_at),
     }
 
 

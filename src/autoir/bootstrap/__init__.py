@@ -13,11 +13,13 @@ from sqlalchemy import Engine
 
 from autoir.bootstrap.analysis import AnalysisComponents, build_analysis
 from autoir.bootstrap.investigations import Automation, build_automation
+from autoir.bootstrap.remediation import build_connectors
 from autoir.domain.errors import DatabaseNotReady
 from autoir.platform.clock import RandomIds, SystemClock
 from autoir.platform.passwords import Argon2PasswordHasher
 from autoir.ports.clock import Clock, IdGenerator
 from autoir.services.access import AccessService
+from autoir.services.action_dispatch import Connectors
 from autoir.services.alert_ingest import AlertIngestService
 from autoir.services.alert_queries import AlertQueryService
 from autoir.services.alert_triage import AlertTriageService
@@ -94,10 +96,12 @@ def build(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     analysis: AnalysisComponents | None = None,
+    connectors: Connectors | None = None,
 ) -> Container:
     """Wire the application. An embedded (SQLite) database is migrated on start.
 
-    ``analysis`` lets a caller that builds many containers (tests) compile the analyzers once.
+    ``analysis`` lets a caller that builds many containers (tests) compile the analyzers once;
+    ``connectors`` replaces the connector adapters (tests that seed their own).
     """
     engine = prepare_database(settings)
     if migrate_embedded and is_sqlite(settings.effective_database_url()):
@@ -129,10 +133,13 @@ def build(
     retention = timedelta(days=settings.telemetry_retention_days)
     url_blocks = SqlUrlBlocker(engine, ctx.clock.now)
     telemetry_ingest = TelemetryIngestService(ctx, retention)
+    automation_settings = AutomationSettingsService(ctx)
     automation = build_automation(
         settings,
         ctx,
         analysis or build_analysis(settings),
+        connectors or build_connectors(settings, ctx, url_blocks),
+        automation_settings.get,
         housekeeping=telemetry_ingest.purge_expired,
     )
     return Container(
@@ -149,7 +156,7 @@ def build(
         telemetry=TelemetryQueryService(ctx, retention),
         url_blocks=url_blocks,
         clicks=ClickTimeService(ctx, url_blocks),
-        automation_settings=AutomationSettingsService(ctx),
+        automation_settings=automation_settings,
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from autoir.bootstrap.analysis import AnalysisComponents
+from autoir.bootstrap.remediation import Remediation, build_remediation
+from autoir.domain.remediation.automation import AutomationPolicy
 from autoir.domain.telemetry.normalize import normalize_address, normalize_sha256
 from autoir.playbooks.catalog import load_playbooks
 from autoir.ports.analyzer import AnalysisContext
 from autoir.ports.unit_of_work import UnitOfWork
+from autoir.services.action_dispatch import Connectors
 from autoir.services.context import ServiceContext
 from autoir.services.investigation_runner import InvestigationRunner, RunnerDeps
 from autoir.services.investigation_steps.registry import STEP_FUNCTIONS
@@ -33,6 +36,7 @@ class Automation:
     runner: InvestigationRunner
     queue: HueyTaskQueue
     settings: Settings
+    remediation: Remediation
     worker: Worker | None = None
     housekeeping: Callable[[], object] | None = None
     """Periodic upkeep run by the sweeper (telemetry retention purge), at most every
@@ -71,9 +75,10 @@ class Automation:
         self.queue.enqueue_sweep()
 
     def sweep(self) -> None:
-        """Triage new alerts, enqueue runs that need a worker, and run upkeep when due."""
+        """Triage alerts, enqueue runs and actions, expire approvals, run upkeep when due."""
         for investigation_id in self.investigations.sweep():
             self.queue.enqueue_advance(investigation_id)
+        self.queue.enqueue_actions(self.remediation.executor.sweep())
         self.run_housekeeping_if_due()
 
     def run_housekeeping_if_due(self, now: float | None = None) -> bool:
@@ -98,8 +103,15 @@ class Automation:
 
     def advance(self, investigation_id: str) -> None:
         """Advance one investigation as this thread's worker identity."""
-        worker_id = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-        self.runner.advance(investigation_id, worker_id)
+        self.runner.advance(investigation_id, _worker_id())
+
+    def execute_action(self, action_id: str) -> None:
+        """Execute one approved action as this thread's worker identity."""
+        self.remediation.executor.execute(action_id, _worker_id())
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 log = logging.getLogger("autoir.automation")
@@ -111,9 +123,11 @@ def build_automation(
     settings: Settings,
     ctx: ServiceContext,
     analysis: AnalysisComponents,
+    connectors: Connectors,
+    policy: Callable[[], AutomationPolicy],
     housekeeping: Callable[[], object] | None = None,
 ) -> Automation:
-    """Load playbooks, wire the runner (analyzers, telemetry lookups) and the queue."""
+    """Load playbooks; wire the runner (analyzers, telemetry lookups), remediation, queue."""
     steps = {**STEP_FUNCTIONS, **analysis.registry.steps()}
     playbooks = load_playbooks(frozenset(steps), settings.playbook_dirs)
     lease = timedelta(seconds=settings.investigation_lease_seconds)
@@ -135,6 +149,8 @@ def build_automation(
             file_prevalence=file_prevalence,
         )
 
+    queue = HueyTaskQueue(create_huey(settings.task_broker, settings.data_dir))
+    remediation = build_remediation(settings, ctx, connectors, policy, queue.enqueue_actions)
     runner = InvestigationRunner(
         ctx,
         RunnerDeps(
@@ -142,16 +158,22 @@ def build_automation(
             steps=steps,
             analyzers=analysis.analyzers,
             analysis_context=analysis_context,
+            planner=remediation.planner,
+            on_approved=queue.enqueue_actions,
             lease=lease,
         ),
     )
-    queue = HueyTaskQueue(create_huey(settings.task_broker, settings.data_dir))
     automation = Automation(
         investigations=InvestigationService(ctx, playbooks, lease=lease),
         runner=runner,
         queue=queue,
         settings=settings,
+        remediation=remediation,
         housekeeping=housekeeping,
     )
-    queue.bind(Handlers(advance=automation.advance, sweep=automation.sweep))
+    queue.bind(
+        Handlers(
+            advance=automation.advance, sweep=automation.sweep, execute=automation.execute_action
+        )
+    )
     return automation

@@ -1,4 +1,4 @@
-"""Repository port for investigations, their evidence, log and proposed actions."""
+"""Repository port for investigations, their evidence and log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from autoir.domain.alerts.enums import InvestigationState
 from autoir.domain.alerts.evidence import Entity
 from autoir.domain.investigations.enums import LogKind, LogStatus, TriggerRole
 from autoir.domain.investigations.evidence import EvidenceItem
-from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
+from autoir.domain.investigations.record import InvestigationRecord, LogEntry
 from autoir.domain.queries.filters import ListQuery
 from autoir.ports.repositories import Page
 
@@ -129,18 +129,6 @@ class InvestigationRepository(Protocol):
 
     def log(self, investigation_id: str) -> list[LogEntry]:
         """The log, oldest first."""
-        ...
-
-    def upsert_actions(self, actions: Sequence[ActionRecord]) -> None:
-        """Insert proposed actions; an action already proposed for the target is kept."""
-        ...
-
-    def actions(self, investigation_id: str) -> list[ActionRecord]:
-        """Proposed actions of an investigation."""
-        ...
-
-    def cancel_open_actions(self, investigation_id: str) -> int:
-        """Mark the investigation's pending and pending-approval actions ``cancelled``."""
         ...
 
     def untriaged_alerts(self, since: datetime, limit: int) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from autoir.ports.actions import ActionRepository
 from autoir.ports.investigations import InvestigationRepository
 from autoir.ports.repositories import (
     AccessRepository,
@@ -30,7 +31,12 @@ class UnitOfWork(Protocol):
 
     @property
     def investigations(self) -> InvestigationRepository:
-        """Investigations, their evidence, log and proposed actions."""
+        """Investigations, their evidence and log."""
+        ...
+
+    @property
+    def actions(self) -> ActionRepository:
+        """Remediation actions (the Action Center)."""
         ...
 
     @property

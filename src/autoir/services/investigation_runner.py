@@ -32,13 +32,16 @@ from autoir.domain.investigations.enums import (
 )
 from autoir.domain.investigations.evidence import EvidenceItem
 from autoir.domain.investigations.playbook import PlaybookSpec, StepSpec
-from autoir.domain.investigations.record import ActionRecord, InvestigationRecord
-from autoir.domain.remediation.actions import propose, remediation_status
+from autoir.domain.investigations.record import InvestigationRecord
+from autoir.domain.remediation.lifecycle import ActionStatus
+from autoir.domain.remediation.outcome import investigation_status
 from autoir.ports.analyzer import AnalysisContext, Analyzer
 from autoir.ports.investigations import NewLogEntry
 from autoir.ports.unit_of_work import UnitOfWork
 from autoir.services.context import ServiceContext
 from autoir.services.investigation_steps.contract import StepFunction, StepInput, StepOutput
+from autoir.services.remediation_outcome import resolve_alerts
+from autoir.services.remediation_planning import RemediationPlanner
 
 LEASE = timedelta(seconds=30)
 """The default work lease (``AUTOIR_INVESTIGATION_LEASE_SECONDS``)."""
@@ -54,6 +57,9 @@ class RunnerDeps:
     steps: Mapping[str, StepFunction]
     analyzers: Sequence[Analyzer]
     analysis_context: Callable[[UnitOfWork], AnalysisContext]
+    planner: RemediationPlanner
+    on_approved: Callable[[Sequence[str]], None]
+    """Hands automatic actions to the executor once the finishing transaction committed."""
     lease: timedelta = LEASE
     """How long a worker's claim lasts without renewal."""
 
@@ -288,58 +294,57 @@ class InvestigationRunner:
             return function(step_input)
 
     def _finish(self, record: InvestigationRecord, worker_id: str) -> InvestigationStatus | None:
+        """Plan actions from the verdicts and conclude.
+
+        Run again while actions execute (the sweeper re-sends active investigations), it plans
+        nothing new and only re-reads the actions' state.
+        """
         now = self._ctx.clock.now()
         with self._ctx.uow() as uow:
             repo = uow.investigations
-            items = repo.evidence(record.id)
-            judged: list[EvidenceItem] = []
-            actions: list[ActionRecord] = []
-            for item in items:
-                proposals = propose(item)
-                judged.append(replace(item, remediation_status=remediation_status(item, proposals)))
-                actions.extend(
-                    ActionRecord(
-                        id=self._ctx.ids.guid(),
-                        investigation_id=record.id,
-                        action_type=proposal.action_type.value,
-                        target_key=proposal.target_key,
-                        target_name=proposal.target_name,
-                        status="pendingApproval" if proposal.requires_approval else "pending",
-                        requires_approval=proposal.requires_approval,
-                        reason=proposal.reason,
-                        created_at=now,
-                        properties={"kind": item.kind},
-                    )
-                    for proposal in proposals
-                )
-            repo.upsert_evidence(record.id, judged, now)
-            repo.upsert_actions(actions)
-            stored_actions = repo.actions(record.id)
-            status = conductor.conclude(judged, pending_actions=len(stored_actions))
+            plan = self._deps.planner.plan(uow, record, repo.evidence(record.id), now)
+            repo.upsert_evidence(record.id, plan.items, now)
+            uow.actions.add(plan.actions)
+            actions = uow.actions.for_investigation(record.id)
+            status = investigation_status(actions) or conductor.conclude(plan.items, 0)
+            waiting = status in {
+                InvestigationStatus.PENDING_ACTION,
+                InvestigationStatus.PARTIALLY_REMEDIATED,
+            }
+            changed = status is not record.status
             record = _with_involved(
                 replace(
                     record,
                     status=status,
                     last_modified_at=now,
-                    ended_at=None if status is InvestigationStatus.PENDING_ACTION else now,
-                    pending_since=now if status is InvestigationStatus.PENDING_ACTION else None,
-                    threat_count=conductor.threat_count(judged),
-                    action_count=len(stored_actions),
+                    ended_at=now if status.is_final else None,
+                    pending_since=(record.pending_since or now) if waiting else None,
+                    threat_count=conductor.threat_count(plan.items),
+                    action_count=sum(1 for a in actions if a.undo_of is None),
                 ),
-                judged,
+                plan.items,
             )
             if not repo.save(record, worker_id, now, self._lease):
                 return None
             repo.release(record.id, worker_id)
             self._set_alert_states(uow, record, status.alert_state)
-            self._log(
-                uow,
-                record,
-                LogKind.SYSTEM,
-                "Investigation finished",
-                f"{status.value}: {record.threat_count} threats, {record.action_count} actions",
-            )
+            if changed and status is InvestigationStatus.REMEDIATED:
+                links = repo.alert_links(record.id)
+                resolve_alerts(uow, [a for a, role in links if role is TriggerRole.TRIGGER], now)
+            if changed or plan.actions:
+                automatic = sum(1 for a in plan.actions if a.status is ActionStatus.APPROVED)
+                self._log(
+                    uow,
+                    record,
+                    LogKind.SYSTEM,
+                    "Investigation finished",
+                    f"{status.value}: {record.threat_count} threats, {record.action_count} "
+                    f"actions ({automatic} automatic)",
+                )
             uow.commit()
+        approved = [a.id for a in plan.actions if a.status is ActionStatus.APPROVED]
+        if approved:
+            self._deps.on_approved(approved)
         return status
 
     def _end(

@@ -22,11 +22,13 @@ from autoir.domain.errors import FieldError, NotFound, ValidationFailed
 from autoir.domain.investigations.enums import InvestigationStatus, InvestigationType, TriggerRole
 from autoir.domain.investigations.evidence import EvidenceItem
 from autoir.domain.investigations.playbook import PlaybookSpec
-from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
+from autoir.domain.investigations.record import InvestigationRecord, LogEntry
 from autoir.domain.queries.filters import ListQuery
+from autoir.domain.remediation.action import RemediationAction
 from autoir.ports.repositories import Page
 from autoir.ports.unit_of_work import UnitOfWork
 from autoir.services.context import ServiceContext
+from autoir.services.remediation_outcome import cancel_open_actions
 
 TRIAGE_LOOKBACK = timedelta(hours=24)
 TRIAGE_BATCH = 200
@@ -49,7 +51,7 @@ class InvestigationDetail:
     alerts: list[tuple[AlertRecord, TriggerRole]]
     evidence: list[EvidenceItem]
     log: list[LogEntry]
-    actions: list[ActionRecord]
+    actions: list[RemediationAction]
 
 
 class InvestigationService:
@@ -224,7 +226,7 @@ class InvestigationService:
                 alerts=[(alerts[a], role) for a, role in links if a in alerts],
                 evidence=repo.evidence(investigation_id),
                 log=repo.log(investigation_id),
-                actions=repo.actions(investigation_id),
+                actions=uow.actions.for_investigation(investigation_id),
             )
 
     def cancel(self, investigation_id: str, principal: Principal) -> InvestigationRecord:
@@ -251,7 +253,7 @@ class InvestigationService:
                 total_pending=record.total_pending + waited,
             )
             repo.save(record, None, now, timedelta(0))
-            repo.cancel_open_actions(record.id)
+            cancel_open_actions(uow, record.id, principal.name, now)
             triggers = [a for a, role in repo.alert_links(record.id) if role is TriggerRole.TRIGGER]
             repo.set_alert_states(triggers, InvestigationState.TERMINATED_BY_USER, now)
             uow.commit()

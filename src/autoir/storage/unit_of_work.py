@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from autoir.storage.repositories.access import SqlAccessRepository, SqlSystemSettingsRepository
+from autoir.storage.repositories.actions import SqlActionRepository
 from autoir.storage.repositories.alerts import SqlAlertRepository
 from autoir.storage.repositories.incidents import SqlIncidentRepository
 from autoir.storage.repositories.investigations import SqlInvestigationRepository
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     alerts: SqlAlertRepository
     incidents: SqlIncidentRepository
     investigations: SqlInvestigationRepository
+    actions: SqlActionRepository
     access: SqlAccessRepository
     system: SqlSystemSettingsRepository
     telemetry: SqlTelemetryRepository
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
         self.alerts = SqlAlertRepository(connection)
         self.incidents = SqlIncidentRepository(connection)
         self.investigations = SqlInvestigationRepository(connection)
+        self.actions = SqlActionRepository(connection)
         self.access = SqlAccessRepository(connection)
         self.system = SqlSystemSettingsRepository(connection)
         self.telemetry = SqlTelemetryRepository(connection)

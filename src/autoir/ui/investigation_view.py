@@ -16,12 +16,14 @@ from typing import Any
 
 from autoir.domain.alerts.record import AlertRecord
 from autoir.domain.investigations.evidence import EvidenceItem
-from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
+from autoir.domain.investigations.record import InvestigationRecord, LogEntry
+from autoir.domain.remediation.action import RemediationAction
+from autoir.domain.remediation.lifecycle import ActionStatus
 from autoir.services.investigations import MANUAL_SUBJECTS, InvestigationDetail
 from autoir.ui.assets import Asset
 
 LABEL_LENGTH = 32
-PENDING_ACTION_STATUSES = frozenset({"pending", "pendingApproval"})
+PENDING_ACTION_STATUSES = frozenset({ActionStatus.PENDING})
 VERDICTS = ("malicious", "suspicious", "noThreatsFound", "unknown")
 EMAIL_KINDS = ("analyzedMessage", "mailCluster")
 IDENTITY_KINDS = ("mailbox", "user")
@@ -64,7 +66,7 @@ class InvestigationView:
     devices: list[EvidenceRow]
     kinds: list[KindSummary]
     log: list[LogEntry]
-    actions: list[ActionRecord]
+    actions: list[RemediationAction]
     pending_actions: int
     total_pending: timedelta
     graph: dict[str, Any]

@@ -1,4 +1,4 @@
-"""Stored investigation, log rows and proposed actions as the services read them."""
+"""Stored investigation and log rows as the services read them (actions: ``domain.remediation``)."""
 
 from __future__ import annotations
 
@@ -66,19 +66,3 @@ class LogEntry:
     duration: timedelta | None = None
     queued: timedelta | None = None
     step_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRecord:
-    """A remediation action proposed by an investigation (executed by the Action Center)."""
-
-    id: str
-    investigation_id: str
-    action_type: str
-    target_key: str
-    target_name: str
-    status: str
-    requires_approval: bool
-    reason: str
-    created_at: datetime
-    properties: Mapping[str, Any] = field(default_factory=dict)

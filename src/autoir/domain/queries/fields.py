@@ -15,6 +15,8 @@ from autoir.domain.alerts.enums import (
 from autoir.domain.alerts.evidence import EntityKind
 from autoir.domain.investigations.enums import InvestigationStatus, InvestigationType
 from autoir.domain.queries.filters import FieldSpec, FieldType
+from autoir.domain.remediation.catalog import ActionType, TargetKind
+from autoir.domain.remediation.lifecycle import ActionSource, ActionStatus
 
 _S, _E, _D, _I, _L = (
     FieldType.STRING,
@@ -112,4 +114,24 @@ EVIDENCE_PATHS: dict[str, EntityKind | None] = {
     "p2Sender/emailAddress": EntityKind.SENDER,
     "appId": None,
     "value": None,  # any entity of any kind: e/value eq 'x'
+}
+
+
+ACTION_FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("id", _S, sortable=True),
+        FieldSpec("investigationId", _S, sortable=True),
+        FieldSpec("actionType", _E, ActionType, sortable=True),
+        FieldSpec("actionSource", _E, ActionSource, sortable=True),
+        FieldSpec("status", _E, ActionStatus, sortable=True),
+        FieldSpec("entityType", _E, TargetKind, sortable=True),
+        FieldSpec("entityName", _S, sortable=True),
+        FieldSpec("requestedBy", _S, sortable=True),
+        FieldSpec("decidedBy", _S, sortable=True),
+        FieldSpec("createdDateTime", _D, sortable=True),
+        FieldSpec("lastUpdateDateTime", _D, sortable=True),
+        FieldSpec("decidedDateTime", _D, sortable=True),
+        FieldSpec("completedDateTime", _D, sortable=True),
+    )
 }

@@ -122,7 +122,7 @@ _MAIL_ADV = Permission.EMAIL_ADVANCED_ACTIONS
 _QUAR = Permission.EMAIL_QUARANTINE
 
 
-def _spec(  # noqa: PLR0913 - one keyword per declared property reads best in the table below
+def _spec(
     action: ActionType,
     connector: Connector,
     permission: Permission,

@@ -2,18 +2,21 @@
 
 ::
 
-    pending ──approve──▶ approved ──▶ queued ──claim──▶ running ──▶ completed ──undo done──▶ undone
-       │                    │           ▲  │               │ │
-       ├──reject──▶ rejected│           │  └─cancel─┐      │ └──▶ failed ──retry──▶ queued
-       ├──expire──▶ expired │           └─lease lost┘      │
-       └──cancel──▶ cancelled ◀─────────────────────────── └──▶ pendingResource (device offline)
-                                                                 │  ──check-in──▶ queued
-                                                                 └─ expire ──▶ expired
+    pending ──approve──▶ approved ──claim──▶ running ──▶ completed ──undo completed──▶ undone
+       │                    │                 │  ▲ │
+       ├──reject──▶ rejected│                 │  │ ├──▶ failed (the connector's error)
+       ├──expire──▶ expired │     transient error │ └──▶ pendingResource (device offline)
+       └──cancel──▶ cancelled ◀── queued ◀────┘  │          │ check-in
+                                    └──claim─────┘   queued ◀┘   (expire ──▶ expired)
 
-An automatic action is created ``approved`` (decided by ``Automation``). The status change that
-starts execution is a compare-and-set (``queued → running``), so each approval executes at most
-once; the action id is the idempotency key given to the connector, so a worker that dies while a
-connector call is in flight can repeat the call without repeating its effect.
+An automatic action is created ``approved`` (decided by ``Automation``); an analyst's approval
+makes a pending one ``approved``. ``queued`` is an approved action waiting for its next attempt
+(after a transient connector error, a lost worker, or a device's check-in). The status change
+that starts execution is a compare-and-set (``approved|queued → running``), so each approval
+executes at most once; the action id is the idempotency key given to the connector, so a worker
+that dies while a connector call is in flight can repeat the call without repeating its effect.
+A pending action approved within an hour of an identical one (same cluster) is ``completed`` at
+once as its duplicate (reference §2.7).
 """
 
 from __future__ import annotations
@@ -65,12 +68,12 @@ _CLOSED = frozenset(
 
 S = ActionStatus
 TRANSITIONS: dict[ActionStatus, frozenset[ActionStatus]] = {
-    S.PENDING: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED, S.CANCELLED}),
-    S.APPROVED: frozenset({S.QUEUED, S.CANCELLED}),
+    S.PENDING: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED, S.CANCELLED, S.COMPLETED}),
+    S.APPROVED: frozenset({S.RUNNING, S.CANCELLED}),
     S.QUEUED: frozenset({S.RUNNING, S.CANCELLED}),
-    S.RUNNING: frozenset({S.COMPLETED, S.FAILED, S.PENDING_RESOURCE, S.QUEUED}),
+    S.RUNNING: frozenset({S.COMPLETED, S.FAILED, S.PENDING_RESOURCE, S.QUEUED, S.RUNNING}),
     S.PENDING_RESOURCE: frozenset({S.QUEUED, S.EXPIRED, S.CANCELLED}),
-    S.FAILED: frozenset({S.QUEUED}),
+    S.FAILED: frozenset(),
     S.COMPLETED: frozenset({S.UNDONE}),
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),
@@ -80,6 +83,8 @@ TRANSITIONS: dict[ActionStatus, frozenset[ActionStatus]] = {
 """Allowed status changes (checked by the repository's compare-and-set)."""
 
 CANCELLABLE = frozenset({S.PENDING, S.APPROVED, S.QUEUED, S.PENDING_RESOURCE})
+CLAIMABLE = frozenset({S.APPROVED, S.QUEUED})
+"""Statuses a worker may start executing from (plus ``running`` whose worker's lease expired)."""
 """Statuses from which an analyst can cancel an action."""
 
 

@@ -33,7 +33,7 @@ from autoir.domain.investigations.enums import (
     TriggerRole,
 )
 from autoir.domain.investigations.evidence import EvidenceItem, EvidenceOrigin
-from autoir.domain.investigations.record import ActionRecord, InvestigationRecord, LogEntry
+from autoir.domain.investigations.record import InvestigationRecord, LogEntry
 from autoir.domain.queries.filters import EntityMatch, ListQuery
 from autoir.domain.verdicts.report import Reason
 from autoir.ports.investigations import NewLogEntry
@@ -49,7 +49,6 @@ links = t.investigation_alerts
 keys = t.investigation_keys
 ev = t.investigation_evidence
 lg = t.investigation_log
-act = t.remediation_actions
 
 COLUMNS: dict[str, ColumnElement[object]] = {
     "id": inv.c.id,
@@ -474,66 +473,6 @@ class SqlInvestigationRepository:
                 duration=_td(row.duration_ms),
                 queued=_td(row.queued_ms),
                 step_id=row.step_id,
-            )
-            for row in rows
-        ]
-
-    def upsert_actions(self, actions: Sequence[ActionRecord]) -> None:
-        for action in actions:
-            present = self._c.execute(
-                select(act.c.id).where(
-                    act.c.investigation_id == action.investigation_id,
-                    act.c.action_type == action.action_type,
-                    act.c.target_key == action.target_key,
-                )
-            ).first()
-            if present is not None:
-                continue
-            self._c.execute(
-                insert(act).values(
-                    id=action.id,
-                    investigation_id=action.investigation_id,
-                    action_type=action.action_type,
-                    target_key=action.target_key,
-                    target_name=action.target_name[:1024],
-                    status=action.status,
-                    requires_approval=action.requires_approval,
-                    reason=action.reason,
-                    properties=dumps(dict(action.properties)),
-                    created_at=to_db_time(action.created_at),
-                    updated_at=to_db_time(action.created_at),
-                )
-            )
-
-    def cancel_open_actions(self, investigation_id: str) -> int:
-        result = self._c.execute(
-            update(act)
-            .where(
-                act.c.investigation_id == investigation_id,
-                act.c.status.in_(("pending", "pendingApproval")),
-            )
-            .values(status="cancelled")
-        )
-        return int(result.rowcount or 0)
-
-    def actions(self, investigation_id: str) -> list[ActionRecord]:
-        rows = self._c.execute(
-            select(act)
-            .where(act.c.investigation_id == investigation_id)
-            .order_by(act.c.created_at, act.c.id)
-        )
-        return [
-            ActionRecord(
-                id=row.id,
-                investigation_id=row.investigation_id,
-                action_type=row.action_type,
-                target_key=row.target_key,
-                target_name=row.target_name,
-                status=row.status,
-                requires_approval=bool(row.requires_approval),
-                reason=row.reason,
-                created_at=from_db_time(row.created_at),
-                properties=loads(row.properties),
             )
             for row in rows
         ]

@@ -1,0 +1,80 @@
+"""Wiring of remediation: the connector adapters, the planner, the executor, the Action Center.
+
+Until the IMAP connector (issue 5) and the Linux agent (issue 6) land, the email system, the
+endpoint fleet and the identity provider are the in-memory adapters, which pass the same
+contract suites the real ones will; URL blocking is real (the ``url_blocks`` table, served to
+proxies and resolvers and enforced at ``/l``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from autoir.connectors.memory import (
+    InMemoryEmailSystem,
+    InMemoryEndpointFleet,
+    InMemoryIdentityProvider,
+    InMemoryNotifier,
+)
+from autoir.domain.remediation.automation import AutomationPolicy
+from autoir.ports.remediation import Notifier, UrlBlocker
+from autoir.services.action_center import ActionCenterService, ActionCenterSettings
+from autoir.services.action_dispatch import Connectors
+from autoir.services.action_execution import ActionExecutor, ExecutionSettings
+from autoir.services.context import ServiceContext
+from autoir.services.remediation_planning import RemediationPlanner
+from autoir.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    """What the edges and the workers use to remediate."""
+
+    connectors: Connectors
+    notifier: Notifier
+    planner: RemediationPlanner
+    center: ActionCenterService
+    executor: ActionExecutor
+
+
+def build_connectors(settings: Settings, ctx: ServiceContext, urls: UrlBlocker) -> Connectors:
+    """The adapters behind the connector ports; ``urls`` is the real URL block list."""
+    return Connectors(
+        email=InMemoryEmailSystem(clock=ctx.clock.now),
+        endpoints=InMemoryEndpointFleet(),
+        urls=urls,
+        identity=InMemoryIdentityProvider(),
+        internal_domains=tuple(sorted(settings.organisation_domains)),
+    )
+
+
+def build_remediation(
+    settings: Settings,
+    ctx: ServiceContext,
+    connectors: Connectors,
+    policy: Callable[[], AutomationPolicy],
+    enqueue: Callable[[Sequence[str]], None],
+    notifier: Notifier | None = None,
+) -> Remediation:
+    """Planner, executor and Action Center over ``connectors``."""
+    return Remediation(
+        connectors=connectors,
+        notifier=notifier or InMemoryNotifier(),
+        planner=RemediationPlanner(ctx.ids, policy),
+        center=ActionCenterService(
+            ctx,
+            ActionCenterSettings(
+                four_eyes=settings.four_eyes,
+                pending_expiry=timedelta(days=policy().pending_expiry_days),
+            ),
+            on_approved=enqueue,
+        ),
+        executor=ActionExecutor(
+            ctx,
+            connectors,
+            ExecutionSettings(max_attempts=settings.action_max_attempts),
+            enqueue,
+        ),
+    )
