@@ -99,6 +99,10 @@ class Settings(BaseSettings):
             "approve it (AUTOIR_FOUR_EYES)."
         ),
     )
+    click_allow_override: bool = Field(
+        default=False,
+        description="Let users click through the block page of a blocked URL (recorded).",
+    )
     action_max_attempts: int = Field(
         default=5, ge=1, le=50, description="Tries of an action on transient connector errors."
     )

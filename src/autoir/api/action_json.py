@@ -91,7 +91,8 @@ CSV_COLUMNS = (
     ("Decision time", "decidedDateTime"),
     ("Created", "createdDateTime"),
     ("Completed", "completedDateTime"),
-    ("Comment", "decisionComment"),
+    ("Request comment", "requestComment"),
+    ("Decision comment", "decisionComment"),
     ("Error", "error"),
 )
 

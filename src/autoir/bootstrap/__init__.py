@@ -28,7 +28,7 @@ from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
 from autoir.services.telemetry_ingest import TelemetryIngestService
 from autoir.services.telemetry_queries import TelemetryQueryService
-from autoir.services.url_clicks import ClickTimeService
+from autoir.services.url_clicks import ClickPolicy, ClickTimeService
 from autoir.settings import Settings
 from autoir.storage.checkpoints import WalCheckpointer
 from autoir.storage.database import (
@@ -155,7 +155,9 @@ def build(
         telemetry_ingest=telemetry_ingest,
         telemetry=TelemetryQueryService(ctx, retention),
         url_blocks=url_blocks,
-        clicks=ClickTimeService(ctx, url_blocks),
+        clicks=ClickTimeService(
+            ctx, url_blocks, ClickPolicy(allow_override=settings.click_allow_override)
+        ),
         automation_settings=automation_settings,
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )

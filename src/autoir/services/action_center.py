@@ -113,6 +113,8 @@ class ActionCenterService:
                         {
                             **decision,
                             "completed_at": now,
+                            # A duplicate is not itself an approval later ones de-duplicate on.
+                            "approval_key": None,
                             "result": {
                                 "duplicateOf": duplicate.id,
                                 "summary": (
