@@ -20,7 +20,6 @@ from tests.api.test_action_center import (
     _investigate,
     _mail,
     _report,
-    _run_actions,
 )
 from tests.conftest import ApiClient
 from tests.support.clock import FakeClock

@@ -35,15 +35,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("decided_by", sa.String(length=256), nullable=True))
         batch_op.add_column(sa.Column("decided_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("decision_comment", sa.Text(), nullable=True))
-        batch_op.add_column(
-            sa.Column("comments", sa.Text(), nullable=False, server_default="[]")
-        )
+        batch_op.add_column(sa.Column("comments", sa.Text(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("started_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("completed_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(
-            sa.Column("attempts", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("lease_owner", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("lease_expires_at", sa.DateTime(), nullable=True))
@@ -56,18 +52,12 @@ def upgrade() -> None:
             "ix_remediation_actions_investigation", ["investigation_id", "created_at"]
         )
         batch_op.create_index("ix_remediation_actions_updated", ["updated_at"])
-        batch_op.create_index(
-            "ix_remediation_actions_approval_key", ["approval_key", "decided_at"]
-        )
-    op.execute(
-        "UPDATE remediation_actions SET status = 'pending' WHERE status = 'pendingApproval'"
-    )
+        batch_op.create_index("ix_remediation_actions_approval_key", ["approval_key", "decided_at"])
+    op.execute("UPDATE remediation_actions SET status = 'pending' WHERE status = 'pendingApproval'")
 
 
 def downgrade() -> None:
-    op.execute(
-        "UPDATE remediation_actions SET status = 'pendingApproval' WHERE status = 'pending'"
-    )
+    op.execute("UPDATE remediation_actions SET status = 'pendingApproval' WHERE status = 'pending'")
     with op.batch_alter_table("remediation_actions", schema=None) as batch_op:
         batch_op.drop_index("ix_remediation_actions_approval_key")
         batch_op.drop_index("ix_remediation_actions_updated")
