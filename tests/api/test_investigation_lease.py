@@ -60,6 +60,8 @@ def _harness(container: Container, step: StepFunction, timeout: float) -> Harnes
             steps=steps,
             analyzers=(),
             analysis_context=lambda _uow: AnalysisContext(now=datetime.now(UTC)),
+            planner=container.automation.remediation.planner,
+            on_approved=lambda _ids: None,
             lease=LEASE,
         ),
     )
