@@ -11,6 +11,7 @@ import pytest
 from autoir.bootstrap import Container
 from autoir.domain.access.permissions import BUILTIN_ROLES, Principal
 from autoir.domain.errors import Conflict, PermissionDenied
+from autoir.domain.messages.enums import DeliveryLocation
 from autoir.domain.remediation.lifecycle import ActionStatus
 from autoir.services.action_center import ActionCenterService, ActionCenterSettings
 from tests.api.test_action_center import (
@@ -259,3 +260,27 @@ def test_the_csv_export_lists_the_actions_and_defuses_formulas(
     assert len(lines) == 2
     assert "isolateDevice" in lines[1]
     assert ",'=HYPERLINK(1)," in lines[1], "a formula is quoted, not run by a spreadsheet"
+
+
+def test_a_pending_soft_delete_whose_mail_left_the_mailboxes_is_cancelled_as_remediated(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    _campaign(api, container)
+    _report(api)
+    investigation_id = _investigate(container)
+    executor = container.automation.remediation.executor
+    executor.sweep()  # first check: every copy is still in an inbox
+    assert {a["status"] for a in _actions(api, investigation_id)} == {"pending"}
+    with container.ctx.uow() as uow:  # a user (or ZAP) deleted every copy meanwhile
+        uow.telemetry.set_delivery_location(
+            [f"phish-{i}" for i in range(6)], DeliveryLocation.DELETED_FOLDER
+        )
+        uow.commit()
+    clock.advance(minutes=5)
+    executor.sweep()
+    assert {a["status"] for a in _actions(api, investigation_id)} == {"pending"}, "not yet due"
+    clock.advance(minutes=6)
+    executor.sweep()
+    statuses = {a["actionType"]: a["status"] for a in _actions(api, investigation_id)}
+    assert statuses["softDeleteEmail"] == "cancelled"
+    assert statuses["blockUrl"] == "pending", "a URL block does not depend on the mail"

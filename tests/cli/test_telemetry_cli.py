@@ -178,7 +178,10 @@ def test_telemetry_purge_uses_the_retention_setting(tmp_path: Path) -> None:
     feed = tmp_path / "old.jsonl"
     old = (NOW - timedelta(days=10)).isoformat()
     feed.write_text(
-        json.dumps(T.message(receivedDateTime=old)) + "\n" + json.dumps(T.message()) + "\n",
+        json.dumps(T.message(receivedDateTime=old))
+        + "\n"
+        + json.dumps(T.message(receivedDateTime=NOW.isoformat()))
+        + "\n",
         encoding="utf-8",
     )
     assert autoir(data, "ingest", "events", str(feed), "--kind", "messages").returncode == 0

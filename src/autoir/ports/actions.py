@@ -85,6 +85,10 @@ class ActionRepository(Protocol):
         """Compare-and-set a completed action's ``undone_by`` from ``expected`` to ``undo_id``."""
         ...
 
+    def pending_recheck_due(self, now: datetime, limit: int) -> list[RemediationAction]:
+        """Pending actions on messages or clusters whose re-check time has come (or never set)."""
+        ...
+
     def waiting_for_resource(self, limit: int) -> list[RemediationAction]:
         """Actions waiting for an offline device."""
         ...

@@ -1,5 +1,4 @@
-"""Connector ports that execute remediation: email system, endpoint fleet, URL blocker, identity,
-notifier.
+"""Connector ports that execute remediation: email, endpoint fleet, URL blocker, identity, notifier.
 
 Every request carries the action id as its idempotency key: repeating a request with the same id
 (a worker died after the call, a retry after a timeout) returns the first outcome and changes
@@ -111,7 +110,11 @@ class ForwardingChange:
 
     def to_json(self) -> dict[str, Any]:
         """Stored in the action's result."""
-        return {"mailbox": self.mailbox, "removed": list(self.removed), "previous": dict(self.previous)}
+        return {
+            "mailbox": self.mailbox,
+            "removed": list(self.removed),
+            "previous": dict(self.previous),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ForwardingChange:

@@ -194,6 +194,25 @@ def _email(dispatch: Dispatch) -> Outcome:
     return Outcome(status, result, error, locations)
 
 
+def copies_left(dispatch: Dispatch) -> int | None:
+    """How many of a pending mailbox action's messages are still in a mailbox.
+
+    None when the action does not act on copies in mailboxes, or AutoIR has no telemetry for
+    its messages.
+    """
+    action = dispatch.action
+    if action.action_type not in _EMAIL_OPERATIONS or action.action_type is T.MOVE_TO_INBOX:
+        return None
+    messages = _target_messages(dispatch)
+    if not messages:
+        return None
+    return sum(
+        1
+        for m in messages
+        if m.delivery_location.in_mailbox or m.delivery_location is DeliveryLocation.UNKNOWN
+    )
+
+
 def _email_undo(dispatch: Dispatch) -> Outcome:
     action, original = dispatch.action, dispatch.original
     if original is None:
@@ -352,4 +371,4 @@ def _identity(dispatch: Dispatch) -> Outcome:
     )
 
 
-__all__ = ["Connectors", "Dispatch", "MessageOutcome", "Outcome", "perform"]
+__all__ = ["Connectors", "Dispatch", "MessageOutcome", "Outcome", "copies_left", "perform"]

@@ -21,7 +21,7 @@ from typing import Any
 from autoir.domain.errors import ConnectorError, ConnectorUnavailable
 from autoir.domain.remediation.action import RemediationAction
 from autoir.domain.remediation.lifecycle import ActionStatus
-from autoir.services.action_dispatch import Connectors, Dispatch, Outcome, perform
+from autoir.services.action_dispatch import Connectors, Dispatch, Outcome, copies_left, perform
 from autoir.services.context import ServiceContext
 from autoir.services.remediation_outcome import refresh_investigation
 
@@ -40,6 +40,8 @@ class ExecutionSettings:
     lease: timedelta = timedelta(minutes=2)
     poll_interval: timedelta = timedelta(seconds=5)
     cluster_limit: int = 10_000
+    recheck_interval: timedelta = timedelta(minutes=10)
+    """How often a pending mailbox action checks whether its messages are still there."""
 
 
 class ActionExecutor:
@@ -112,8 +114,52 @@ class ActionExecutor:
                         {"next_attempt_at": None},
                     )
             due = uow.actions.due(now, SWEEP_BATCH)
+            recheck = uow.actions.pending_recheck_due(now, SWEEP_BATCH)
             uow.commit()
+        self._recheck_pending(recheck)
         return due
+
+    def _recheck_pending(self, actions: list[RemediationAction]) -> None:
+        """Cancel pending mailbox actions whose messages all left the mailboxes.
+
+        Moved, deleted or purged by someone else meanwhile: nothing is left to remediate, and
+        the action counts as remediated (reference §2.5).
+        """
+        for action in actions:
+            left = copies_left(
+                Dispatch(
+                    action, None, self._connectors, self._ctx.read_uow, self._settings.cluster_limit
+                )
+            )
+            now = self._ctx.clock.now()
+            with self._ctx.uow() as uow:
+                if left == 0:
+                    changed = uow.actions.transition(
+                        action.id,
+                        frozenset({ActionStatus.PENDING}),
+                        ActionStatus.CANCELLED,
+                        now,
+                        {
+                            "completed_at": now,
+                            "decided_by": "Automation",
+                            "decided_at": now,
+                            "result": {
+                                "summary": "Every copy left the mailboxes before approval: "
+                                "nothing left to remediate."
+                            },
+                        },
+                    )
+                    if changed:
+                        refresh_investigation(uow, action.investigation_id, now, "Automation")
+                else:
+                    uow.actions.transition(
+                        action.id,
+                        frozenset({ActionStatus.PENDING}),
+                        ActionStatus.PENDING,
+                        now,
+                        {"next_attempt_at": now + self._settings.recheck_interval},
+                    )
+                uow.commit()
 
     def _retry(self, action: RemediationAction, error: str) -> ActionStatus | None:
         failures = int(action.result.get("transientFailures", 0)) + 1

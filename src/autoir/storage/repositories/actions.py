@@ -300,6 +300,19 @@ class SqlActionRepository:
         )
         return result.rowcount == 1
 
+    def pending_recheck_due(self, now: datetime, limit: int) -> list[RemediationAction]:
+        rows = self._c.execute(
+            select(act)
+            .where(
+                act.c.status == ActionStatus.PENDING.value,
+                act.c.target_kind.in_(("analyzedMessage", "mailCluster")),
+                or_(act.c.next_attempt_at.is_(None), act.c.next_attempt_at <= to_db_time(now)),
+            )
+            .order_by(act.c.next_attempt_at)
+            .limit(limit)
+        )
+        return [action_from_row(row) for row in rows]
+
     def waiting_for_resource(self, limit: int) -> list[RemediationAction]:
         rows = self._c.execute(
             select(act)
