@@ -13,6 +13,7 @@ from autoir.api.routes import (
     health,
     incidents,
     investigations,
+    notifications,
     telemetry,
     url_blocks,
 )
@@ -32,6 +33,7 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(alerts.build_router(graph=False), prefix="/api/v1/alerts")
+    app.include_router(notifications.build_router(), prefix="/api/v1/alerts")
     app.include_router(incidents.build_router(), prefix="/api/v1/incidents")
     app.include_router(investigations.build_router(), prefix="/api/v1/investigations")
     app.include_router(actions.build_router(), prefix="/api/v1/actions")

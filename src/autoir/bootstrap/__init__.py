@@ -26,6 +26,7 @@ from autoir.services.alert_triage import AlertTriageService
 from autoir.services.automation_settings import AutomationSettingsService
 from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
+from autoir.services.notifications import NotificationService
 from autoir.services.telemetry_ingest import TelemetryIngestService
 from autoir.services.telemetry_queries import TelemetryQueryService
 from autoir.services.url_clicks import ClickPolicy, ClickTimeService
@@ -62,6 +63,7 @@ class Container:
     url_blocks: SqlUrlBlocker
     clicks: ClickTimeService
     automation_settings: AutomationSettingsService
+    notifications: NotificationService
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
@@ -159,6 +161,7 @@ def build(
             ctx, url_blocks, ClickPolicy(allow_override=settings.click_allow_override)
         ),
         automation_settings=automation_settings,
+        notifications=NotificationService(ctx, automation.remediation.notifier),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 
