@@ -17,6 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from autoir.bootstrap import Container, build, migrate
+from autoir.cli.actions import actions_app
 from autoir.cli.analyze import analyze_app
 from autoir.cli.analyze_evtx import analyze_evtx
 from autoir.cli.ingest import ingest_app, telemetry_app
@@ -38,6 +39,7 @@ analyze_app.command("evtx")(analyze_evtx)
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(telemetry_app, name="telemetry")
+app.add_typer(actions_app, name="actions")
 console = Console(stderr=True)
 
 DataDir = Annotated[

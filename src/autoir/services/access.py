@@ -283,6 +283,18 @@ class AccessService:
             raise AuthenticationRequired("The session has expired.")
         return principal_of(user), csrf
 
+    def local_principal(self, username: str) -> Principal:
+        """An active user acting from the command line on this installation's database.
+
+        Whoever can run ``autoir`` against the database could change it directly; the CLI still
+        acts as a named user so that decisions are attributed and permissions apply.
+        """
+        with self._ctx.read_uow() as uow:
+            user = uow.access.user_by_name(username)
+        if user is None or not user.is_active:
+            raise AuthenticationRequired(f"No active user named {username!r}.")
+        return principal_of(user)
+
     def logout(self, cookie: str) -> None:
         """End a session."""
         with self._ctx.uow() as uow:
