@@ -90,6 +90,10 @@ class InvestigationRunner:
         while True:
             state = conductor.RunState.from_json(record.state)
             now = self._ctx.clock.now()
+            step = conductor.next_step(spec, state)
+            if step is None:
+                # Every step ran: what is left is remediation, which its actions' expiry bounds.
+                return self._finish(record, worker_id)
             reason = conductor.limit_reason(
                 spec.limits,
                 started_at=record.started_at or now,
@@ -100,9 +104,6 @@ class InvestigationRunner:
                 return self._end(
                     record, worker_id, InvestigationStatus.TERMINATED_BY_SYSTEM, reason
                 )
-            step = conductor.next_step(spec, state)
-            if step is None:
-                return self._finish(record, worker_id)
             if conductor.attempts_exhausted(state, step.id, spec.limits):
                 return self._end(
                     record,

@@ -342,20 +342,17 @@ class SqlActionRepository:
                 act.c.approval_key == approval_key[:1200],
                 act.c.action_type == action_type.value,
                 act.c.decided_at >= to_db_time(since),
+                # Approved and not failed, rejected or undone: its effect stands or is coming.
                 act.c.status.in_(
                     [
-                        s.value
-                        for s in ActionStatus
-                        if s
-                        not in {
-                            ActionStatus.PENDING,
-                            ActionStatus.REJECTED,
-                            ActionStatus.CANCELLED,
-                            ActionStatus.EXPIRED,
-                            ActionStatus.FAILED,
-                        }
+                        ActionStatus.APPROVED.value,
+                        ActionStatus.QUEUED.value,
+                        ActionStatus.RUNNING.value,
+                        ActionStatus.PENDING_RESOURCE.value,
+                        ActionStatus.COMPLETED.value,
                     ]
                 ),
+                act.c.undone_by.is_(None),
             )
             .order_by(act.c.decided_at.desc())
             .limit(1)
