@@ -204,7 +204,7 @@ def test_preview_falls_back_to_the_default_group(api: ApiClient) -> None:
     assert body["folderClass"] is None
     assert {d["actionType"]: d["mode"] for d in body["decisions"]} == {
         "stopAndQuarantineFile": "automatic",
-        "isolateDevice": "automatic",
+        "isolateDevice": "approval",  # never automatic, whatever the level
     }
 
 

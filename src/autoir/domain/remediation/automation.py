@@ -407,7 +407,17 @@ class Decision:
     folder_class: FolderClass | None = None
 
 
-_NEVER_AUTOMATIC = frozenset({ActionType.OFFBOARD_MACHINE, ActionType.HARD_DELETE_EMAIL})
+# Defender's AIR remediates files, processes and persistence by itself, but never cuts a device
+# off the network or locks it down: isolation and code restriction stop the business too, so a
+# person decides (reference §3.1 lists the automatic MDE actions).
+_NEVER_AUTOMATIC = frozenset(
+    {
+        ActionType.OFFBOARD_MACHINE,
+        ActionType.HARD_DELETE_EMAIL,
+        ActionType.ISOLATE_DEVICE,
+        ActionType.RESTRICT_CODE_EXECUTION,
+    }
+)
 _FOLDER_TARGETS = frozenset({TargetKind.FILE, TargetKind.PROCESS})
 _SIMILAR_FILES = frozenset({ClusterKey.ATTACHMENT})
 _SIMILAR_URLS = frozenset({ClusterKey.URL, ClusterKey.URL_DOMAIN})

@@ -346,9 +346,9 @@ def test_device_wide_and_pathless_actions_need_approval_under_folder_levels(
     policy = _policy(level)
     isolate = policy.decide(ISOLATE, _device())
     assert isolate.mode is M.APPROVAL
-    assert "isolateDevice is not limited to one folder" in isolate.reason
     scan = policy.decide(spec_of(ActionType.RUN_ANTIVIRUS_SCAN), _device())
     assert scan.mode is M.APPROVAL
+    assert "runAntivirusScan is not limited to one folder" in scan.reason
     for unknown in (None, "", "relative\\x.exe"):
         decision = policy.decide(QUARANTINE, _file(unknown), _facts())
         assert decision.mode is M.APPROVAL
@@ -735,3 +735,12 @@ def test_level_labels_are_defenders() -> None:
         "semiNonTempFolders",
         "noAutomatedResponse",
     }
+
+
+def test_isolation_and_code_restriction_always_wait_for_a_person() -> None:
+    policy = _policy(L.FULL)
+    for action in (ActionType.ISOLATE_DEVICE, ActionType.RESTRICT_CODE_EXECUTION):
+        decision = policy.decide(spec_of(action), _device())
+        assert decision.mode is M.APPROVAL
+        assert "never taken automatically" in decision.reason
+    assert policy.decide(spec_of(ActionType.RUN_ANTIVIRUS_SCAN), _device()).mode is M.AUTOMATIC
