@@ -21,6 +21,7 @@ from tests.api.test_action_center import (
     _investigate,
     _mail,
     _report,
+    _run_actions,
 )
 from tests.conftest import ApiClient
 from tests.support.clock import FakeClock
@@ -284,3 +285,58 @@ def test_a_pending_soft_delete_whose_mail_left_the_mailboxes_is_cancelled_as_rem
     statuses = {a["actionType"]: a["status"] for a in _actions(api, investigation_id)}
     assert statuses["softDeleteEmail"] == "cancelled"
     assert statuses["blockUrl"] == "pending", "a URL block does not depend on the mail"
+
+
+def test_an_action_whose_device_stays_offline_expires_and_its_command_is_withdrawn(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    fleet = _fleet(container)
+    fleet.enroll("dev-5", files={}, processes={}, online=False)
+    executor = container.automation.remediation.executor
+    action = _isolate(api, "dev-5")
+    assert executor.execute(action["id"], "w") is ActionStatus.PENDING_RESOURCE
+    waiting = _get(api, action["id"])
+    assert waiting["expirationDateTime"] is not None
+    clock.advance(days=7, minutes=1)
+    executor.sweep()
+    expired = _get(api, action["id"])
+    assert expired["status"] == "expired"
+    assert "withdrawn" in expired["error"]
+    fleet.set_online("dev-5", online=True)
+    assert executor.sweep() == []
+    assert fleet.isolation("dev-5") is None, "the withdrawn command never ran"
+
+
+def test_cancelling_an_action_waiting_for_its_device_withdraws_the_command(
+    api: ApiClient, container: Container
+) -> None:
+    fleet = _fleet(container)
+    fleet.enroll("dev-6", files={}, processes={}, online=False)
+    executor = container.automation.remediation.executor
+    action = _isolate(api, "dev-6")
+    assert executor.execute(action["id"], "w") is ActionStatus.PENDING_RESOURCE
+    response = api.post(f"/api/v1/actions/{action['id']}/cancel", json={})
+    assert response.status_code == 200, response.text
+    fleet.set_online("dev-6", online=True)
+    assert executor.sweep() == []
+    assert fleet.isolation("dev-6") is None
+
+
+def test_executions_are_written_to_the_investigation_log(
+    api: ApiClient, container: Container
+) -> None:
+    _campaign(api, container)
+    _report(api)
+    investigation_id = _investigate(container)
+    (delete,) = [
+        a
+        for a in _actions(api, investigation_id)
+        if a["actionType"] == "softDeleteEmail" and a["targetDetails"].get("clusterBy") == "url"
+    ]
+    api.post("/api/v1/actions/approve", json={"ids": [delete["id"]]})
+    _run_actions(container)
+    log = api.get(f"/api/v1/investigations/{investigation_id}").json()["log"]
+    rows = [r for r in log if r["type"] == "action" and r["name"] == "softDeleteEmail"]
+    assert len(rows) == 1
+    assert rows[0]["status"] == "completed"
+    assert "6 of 6 copies done" in rows[0]["description"]

@@ -318,6 +318,26 @@ def test_dispatch_to_offline_device_waits_and_runs_once_after_check_in(
     assert devices.files(HOST) == FILES
 
 
+def test_cancel_withdraws_a_waiting_command_and_keeps_the_outcome_of_one_that_ran(
+    devices: FleetHarness,
+) -> None:
+    devices.set_online(HOST, online=False)
+    waiting = DeviceCommand("act-1", HOST, Op.ISOLATE, {"isolationType": "Full"})
+    assert devices.fleet.dispatch(waiting).state is CommandState.PENDING_RESOURCE
+    cancelled = devices.fleet.cancel("act-1")
+    assert cancelled is not None
+    assert cancelled.state is CommandState.CANCELLED
+    devices.set_online(HOST, online=True)
+    assert settle(devices.fleet, "act-1").state is CommandState.CANCELLED
+    assert devices.isolation(HOST) is None, "a withdrawn command never runs"
+    assert devices.fleet.dispatch(waiting).state is CommandState.CANCELLED
+
+    ran = run(devices, "act-2", Op.ISOLATE, isolationType="Full")
+    assert devices.fleet.cancel("act-2") == ran
+    assert devices.isolation(HOST) == "Full"
+    assert devices.fleet.cancel("never-sent") is None
+
+
 def test_dispatch_repeated_action_id_returns_outcome_without_acting_again(
     devices: FleetHarness,
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from autoir.connectors.memory import (
     InMemoryEmailSystem,
@@ -21,7 +22,7 @@ from autoir.connectors.memory import (
 from autoir.domain.remediation.automation import AutomationPolicy
 from autoir.ports.remediation import Notifier, UrlBlocker
 from autoir.services.action_center import ActionCenterService, ActionCenterSettings
-from autoir.services.action_dispatch import Connectors
+from autoir.services.action_dispatch import Connectors, withdraw
 from autoir.services.action_execution import ActionExecutor, ExecutionSettings
 from autoir.services.context import ServiceContext
 from autoir.services.remediation_planning import RemediationPlanner
@@ -70,6 +71,7 @@ def build_remediation(
                 pending_expiry=timedelta(days=policy().pending_expiry_days),
             ),
             on_approved=enqueue,
+            withdraw=partial(withdraw, connectors),
         ),
         executor=ActionExecutor(
             ctx,

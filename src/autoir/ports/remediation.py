@@ -182,6 +182,7 @@ class CommandState(StrEnum):
     IN_PROGRESS = "InProgress"
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
+    CANCELLED = "Cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +227,14 @@ class EndpointFleet(Protocol):
 
     def outcome(self, action_id: str) -> CommandOutcome | None:
         """The latest outcome of a dispatched command, None if never dispatched."""
+        ...
+
+    def cancel(self, action_id: str) -> CommandOutcome | None:
+        """Withdraw a command its device has not started (``Cancelled`` from then on).
+
+        A command that already ran, or is running, keeps its outcome, which is returned: the
+        caller records what really happened. None if never dispatched.
+        """
         ...
 
 

@@ -50,11 +50,17 @@ class ActionCenterService:
         ctx: ServiceContext,
         settings: ActionCenterSettings,
         on_approved: Callable[[Sequence[str]], None],
+        withdraw: Callable[[RemediationAction], bool] = lambda _action: True,
     ) -> None:
-        """``on_approved`` hands approved action ids to the executor (after commit)."""
+        """Keep the dependencies.
+
+        ``on_approved`` hands approved action ids to the executor (after commit); ``withdraw``
+        takes back a command an offline device has not run yet (False if it ran).
+        """
         self._ctx = ctx
         self._settings = settings
         self._on_approved = on_approved
+        self._withdraw = withdraw
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -180,6 +186,10 @@ class ActionCenterService:
             if action is None:
                 raise NotFound("action", action_id)
             self._require(principal, action.spec)
+            if not self._withdraw(action):
+                raise Conflict(
+                    f"Action {action_id}'s device ran it as it came back; it cannot be cancelled."
+                )
             if action.status not in CANCELLABLE or not uow.actions.transition(
                 action.id,
                 CANCELLABLE,

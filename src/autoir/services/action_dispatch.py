@@ -121,6 +121,7 @@ _DEVICE_STATES = {
     CommandState.FAILED: ActionStatus.FAILED,
     CommandState.PENDING_RESOURCE: ActionStatus.PENDING_RESOURCE,
     CommandState.IN_PROGRESS: ActionStatus.RUNNING,
+    CommandState.CANCELLED: ActionStatus.CANCELLED,
 }
 
 
@@ -139,6 +140,17 @@ def perform(dispatch: Dispatch) -> Outcome:
     if action.action_type in _EMAIL_UNDO:
         return _email_undo(dispatch)
     return _email(dispatch)
+
+
+def withdraw(connectors: Connectors, action: RemediationAction) -> bool:
+    """Take back a command handed to an offline device; False when the device already ran it.
+
+    Only device actions waiting for their device (``pendingResource``) were handed out.
+    """
+    if action.status is not ActionStatus.PENDING_RESOURCE:
+        return True
+    outcome = connectors.endpoints.cancel(action.id)
+    return outcome is None or outcome.state is CommandState.CANCELLED
 
 
 # --- email ----------------------------------------------------------------------------------
@@ -371,4 +383,12 @@ def _identity(dispatch: Dispatch) -> Outcome:
     )
 
 
-__all__ = ["Connectors", "Dispatch", "MessageOutcome", "Outcome", "copies_left", "perform"]
+__all__ = [
+    "Connectors",
+    "Dispatch",
+    "MessageOutcome",
+    "Outcome",
+    "copies_left",
+    "perform",
+    "withdraw",
+]

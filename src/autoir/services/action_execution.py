@@ -15,18 +15,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from autoir.domain.errors import ConnectorError, ConnectorUnavailable
+from autoir.domain.investigations.enums import LogKind, LogStatus
 from autoir.domain.remediation.action import RemediationAction
 from autoir.domain.remediation.lifecycle import ActionStatus
-from autoir.services.action_dispatch import Connectors, Dispatch, Outcome, copies_left, perform
+from autoir.ports.investigations import NewLogEntry
+from autoir.ports.unit_of_work import UnitOfWork
+from autoir.services.action_dispatch import (
+    Connectors,
+    Dispatch,
+    Outcome,
+    copies_left,
+    perform,
+    withdraw,
+)
 from autoir.services.context import ServiceContext
 from autoir.services.remediation_outcome import refresh_investigation
 
 log = logging.getLogger("autoir.actions")
 _RUNNING = frozenset({ActionStatus.RUNNING})
+_EXPIRED = {
+    ActionStatus.PENDING: "Expired before anyone approved or rejected it.",
+    ActionStatus.PENDING_RESOURCE: (
+        "Expired while its device was offline; the command was withdrawn."
+    ),
+}
 SWEEP_BATCH = 200
 
 
@@ -40,6 +56,8 @@ class ExecutionSettings:
     lease: timedelta = timedelta(minutes=2)
     poll_interval: timedelta = timedelta(seconds=5)
     cluster_limit: int = 10_000
+    resource_wait: timedelta = timedelta(days=7)
+    """How long an action waits for an offline device before it expires."""
     recheck_interval: timedelta = timedelta(minutes=10)
     """How often a pending mailbox action checks whether its messages are still there."""
 
@@ -95,12 +113,21 @@ class ActionExecutor:
         now = self._ctx.clock.now()
         with self._ctx.uow() as uow:
             for action in uow.actions.expired(now, SWEEP_BATCH):
-                if uow.actions.transition(
+                if not withdraw(self._connectors, action):
+                    # The device ran it as it came back: record the true result instead.
+                    uow.actions.transition(
+                        action.id,
+                        frozenset({ActionStatus.PENDING_RESOURCE}),
+                        ActionStatus.QUEUED,
+                        now,
+                        {"next_attempt_at": None},
+                    )
+                elif uow.actions.transition(
                     action.id,
                     frozenset({ActionStatus.PENDING, ActionStatus.PENDING_RESOURCE}),
                     ActionStatus.EXPIRED,
                     now,
-                    {"completed_at": now, "error": "Expired before it was approved or ran."},
+                    {"completed_at": now, "error": _EXPIRED[action.status]},
                 ):
                     refresh_investigation(uow, action.investigation_id, now, "Automation")
             for action in uow.actions.waiting_for_resource(SWEEP_BATCH):
@@ -203,6 +230,7 @@ class ActionExecutor:
             changes["next_attempt_at"] = now + self._settings.poll_interval
         elif outcome.status is ActionStatus.PENDING_RESOURCE:
             changes["next_attempt_at"] = None
+            changes["expires_at"] = action.expires_at or now + self._settings.resource_wait
         else:
             changes["completed_at"] = now
         with self._ctx.uow() as uow:
@@ -219,10 +247,45 @@ class ActionExecutor:
                     )
             elif outcome.status is ActionStatus.FAILED and action.undo_of is not None:
                 uow.actions.set_undone_by(action.undo_of, action.id, None, now)
+            _log_execution(uow, action, outcome, now)
             refresh_investigation(uow, action.investigation_id, now, "Automation")
             uow.commit()
         log.info("Action %s %s: %s", action.id, action.action_type.value, outcome.status.value)
         return outcome.status
+
+
+_LOG_STATUS = {
+    ActionStatus.COMPLETED: LogStatus.COMPLETED,
+    ActionStatus.FAILED: LogStatus.FAILED,
+    ActionStatus.CANCELLED: LogStatus.SKIPPED,
+    ActionStatus.PENDING_RESOURCE: LogStatus.RUNNING,
+}
+
+
+def _log_execution(
+    uow: UnitOfWork, action: RemediationAction, outcome: Outcome, now: datetime
+) -> None:
+    """A row in the investigation's Log tab for each execution that ended or has to wait."""
+    status = _LOG_STATUS.get(outcome.status)
+    if action.investigation_id is None or status is None:
+        return
+    started = action.started_at or now
+    detail = outcome.error or str(outcome.result.get("summary") or outcome.status.value)
+    if outcome.status is ActionStatus.PENDING_RESOURCE:
+        detail = "Waiting for the device to come back on line."
+    uow.investigations.add_log(
+        NewLogEntry(
+            investigation_id=action.investigation_id,
+            kind=LogKind.ACTION,
+            name=action.action_type.value,
+            status=status,
+            description=f"{action.target_name}: {detail}",
+            created_at=now,
+            started_at=started,
+            duration=now - started,
+            queued=started - (action.decided_at or started),
+        )
+    )
 
 
 def _kept(result: Mapping[str, Any]) -> dict[str, Any]:

@@ -161,6 +161,20 @@ class InMemoryEndpointFleet:
             entry = self._commands.get(action_id)
             return entry.outcome if entry is not None else None
 
+    def cancel(self, action_id: str) -> CommandOutcome | None:
+        """Withdraw a waiting command; one that ran keeps its outcome (see the port)."""
+        with self._lock:
+            self._faults.check("endpoint cancel")
+            entry = self._commands.get(action_id)
+            if entry is None:
+                return None
+            if entry in self._pending:
+                self._pending.remove(entry)
+                entry.outcome = CommandOutcome(
+                    CommandState.CANCELLED, error="Cancelled before the device ran it."
+                )
+            return entry.outcome
+
     # --- execution -------------------------------------------------------------------------
 
     def _run_pending(self) -> None:

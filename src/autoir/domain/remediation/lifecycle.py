@@ -68,10 +68,12 @@ _CLOSED = frozenset(
 
 S = ActionStatus
 TRANSITIONS: dict[ActionStatus, frozenset[ActionStatus]] = {
-    S.PENDING: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED, S.CANCELLED, S.COMPLETED}),
+    S.PENDING: frozenset({S.PENDING, S.APPROVED, S.REJECTED, S.EXPIRED, S.CANCELLED, S.COMPLETED}),
     S.APPROVED: frozenset({S.RUNNING, S.CANCELLED}),
     S.QUEUED: frozenset({S.RUNNING, S.CANCELLED}),
-    S.RUNNING: frozenset({S.COMPLETED, S.FAILED, S.PENDING_RESOURCE, S.QUEUED, S.RUNNING}),
+    S.RUNNING: frozenset(
+        {S.COMPLETED, S.FAILED, S.PENDING_RESOURCE, S.QUEUED, S.RUNNING, S.CANCELLED}
+    ),
     S.PENDING_RESOURCE: frozenset({S.QUEUED, S.EXPIRED, S.CANCELLED}),
     S.FAILED: frozenset(),
     S.COMPLETED: frozenset({S.UNDONE}),
@@ -80,7 +82,8 @@ TRANSITIONS: dict[ActionStatus, frozenset[ActionStatus]] = {
     S.EXPIRED: frozenset(),
     S.UNDONE: frozenset(),
 }
-"""Allowed status changes (checked by the repository's compare-and-set)."""
+"""Allowed status changes (checked by the repository's compare-and-set). A status "changing" to
+itself records bookkeeping (next re-check, poll time) under the same compare-and-set."""
 
 CANCELLABLE = frozenset({S.PENDING, S.APPROVED, S.QUEUED, S.PENDING_RESOURCE})
 CLAIMABLE = frozenset({S.APPROVED, S.QUEUED})

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, selec
 from autoir.domain.queries.filters import EntityMatch
 from autoir.domain.remediation.action import ActionComment, RemediationAction
 from autoir.domain.remediation.catalog import ActionType
-from autoir.domain.remediation.lifecycle import ActionSource, ActionStatus
+from autoir.domain.remediation.lifecycle import ActionSource, ActionStatus, can_transition
 from autoir.ports.actions import ActionSearch
 from autoir.ports.repositories import Page
 from autoir.storage import investigation_tables as t
@@ -222,6 +222,10 @@ class SqlActionRepository:
         now: datetime,
         changes: Mapping[str, Any] | None = None,
     ) -> bool:
+        allowed = sorted(s.value for s in expected if can_transition(s, target))
+        if not allowed:
+            msg = f"no transition from {sorted(expected)} to {target.value}"
+            raise ValueError(msg)
         values: dict[str, Any] = {"status": target.value, "updated_at": to_db_time(now)}
         for column, value in (changes or {}).items():
             if column in _TIME_COLUMNS:
@@ -231,9 +235,7 @@ class SqlActionRepository:
             else:
                 values[column] = value
         result = self._c.execute(
-            update(act)
-            .where(act.c.id == action_id, act.c.status.in_(sorted(s.value for s in expected)))
-            .values(**values)
+            update(act).where(act.c.id == action_id, act.c.status.in_(allowed)).values(**values)
         )
         return result.rowcount == 1
 
