@@ -19,14 +19,10 @@ from autoir.domain.access.permissions import Principal
 from autoir.domain.alerts.enums import EvidenceVerdict
 from autoir.domain.errors import FieldError, ValidationFailed
 from autoir.domain.investigations.evidence import EvidenceItem
-from autoir.domain.remediation.automation import (
-    AutomationPolicy,
-    Decision,
-    DeviceFacts,
-    DeviceGroup,
-    FolderClass,
-)
+from autoir.domain.remediation.automation import AutomationPolicy, Decision
 from autoir.domain.remediation.catalog import ActionType, spec_of
+from autoir.domain.remediation.device_groups import DeviceFacts, DeviceGroup
+from autoir.domain.remediation.folders import FolderClass
 from autoir.domain.timestamps import format_timestamp, parse_timestamp
 from autoir.services.context import ServiceContext
 

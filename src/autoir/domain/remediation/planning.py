@@ -16,12 +16,9 @@ from typing import Any
 from autoir.domain.alerts.enums import EvidenceRemediationStatus
 from autoir.domain.investigations.evidence import EvidenceItem, key_value
 from autoir.domain.remediation.action import RemediationAction
-from autoir.domain.remediation.automation import (
-    AutomationPolicy,
-    DecisionMode,
-    DeviceFacts,
-)
+from autoir.domain.remediation.automation import AutomationPolicy, DecisionMode
 from autoir.domain.remediation.catalog import ActionType, TargetKind, spec_of
+from autoir.domain.remediation.device_groups import DeviceFacts
 from autoir.domain.remediation.lifecycle import AUTOMATION, ActionSource, ActionStatus
 from autoir.domain.remediation.proposals import Proposal, propose
 

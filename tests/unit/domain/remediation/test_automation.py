@@ -11,21 +11,17 @@ import pytest
 from autoir.domain.alerts.enums import EvidenceVerdict
 from autoir.domain.errors import ValidationFailed
 from autoir.domain.investigations.evidence import EvidenceItem
-from autoir.domain.remediation.automation import (
+from autoir.domain.remediation.automation import AutomationPolicy, DecisionMode, EmailAutomation
+from autoir.domain.remediation.catalog import ActionType, spec_of
+from autoir.domain.remediation.device_groups import (
     DEFAULT_GROUP_NAME,
     AutomationLevel,
-    AutomationPolicy,
-    DecisionMode,
     DeviceFacts,
     DeviceGroup,
     DeviceGroupRule,
-    EmailAutomation,
-    FolderClass,
-    classify_folder,
     default_group,
-    file_path_of,
 )
-from autoir.domain.remediation.catalog import ActionType, spec_of
+from autoir.domain.remediation.folders import FolderClass, classify_folder, file_path_of
 
 L = AutomationLevel
 M = DecisionMode
