@@ -104,6 +104,16 @@ def _actions(api: ApiClient, investigation_id: str) -> list[dict[str, Any]]:
     return actions
 
 
+def _url_cluster_delete(api: ApiClient, investigation_id: str) -> dict[str, Any]:
+    """The investigation's soft delete of the cluster of mail sharing the payload URL."""
+    (action,) = [
+        a
+        for a in _actions(api, investigation_id)
+        if a["actionType"] == "softDeleteEmail" and a["targetDetails"].get("clusterBy") == "url"
+    ]
+    return action
+
+
 def test_approving_a_cluster_soft_delete_moves_every_copy_and_undo_puts_them_back(
     api: ApiClient, container: Container
 ) -> None:

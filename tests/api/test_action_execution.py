@@ -22,6 +22,7 @@ from tests.api.test_action_center import (
     _mail,
     _report,
     _run_actions,
+    _url_cluster_delete,
 )
 from tests.conftest import ApiClient
 from tests.support.clock import FakeClock
@@ -74,11 +75,7 @@ def test_a_worker_that_dies_mid_call_is_replaced_and_the_effect_happens_once(
     _campaign(api, container)
     _report(api)
     investigation_id = _investigate(container)
-    (delete,) = [
-        a
-        for a in _actions(api, investigation_id)
-        if a["actionType"] == "softDeleteEmail" and a["targetDetails"].get("clusterBy") == "url"
-    ]
+    delete = _url_cluster_delete(api, investigation_id)
     center = container.automation.remediation.center
     center.approve(_person("ana"), [delete["id"]], None)
     # A worker claims the action and dies before recording anything.
@@ -181,11 +178,7 @@ def test_approving_the_same_cluster_again_within_an_hour_is_deduplicated(
     _campaign(api, container)
     _report(api)
     investigation_id = _investigate(container)
-    (first,) = [
-        a
-        for a in _actions(api, investigation_id)
-        if a["actionType"] == "softDeleteEmail" and a["targetDetails"].get("clusterBy") == "url"
-    ]
+    first = _url_cluster_delete(api, investigation_id)
     center = container.automation.remediation.center
     center.approve(_person("ana"), [first["id"]], None)
     # Someone else asks for the same cluster to be soft deleted (four-eyes: it waits).
@@ -328,11 +321,7 @@ def test_executions_are_written_to_the_investigation_log(
     _campaign(api, container)
     _report(api)
     investigation_id = _investigate(container)
-    (delete,) = [
-        a
-        for a in _actions(api, investigation_id)
-        if a["actionType"] == "softDeleteEmail" and a["targetDetails"].get("clusterBy") == "url"
-    ]
+    delete = _url_cluster_delete(api, investigation_id)
     api.post("/api/v1/actions/approve", json={"ids": [delete["id"]]})
     _run_actions(container)
     log = api.get(f"/api/v1/investigations/{investigation_id}").json()["log"]

@@ -1,9 +1,10 @@
 """What an investigation's actions say about it (reference §2.3, §2.7).
 
 While any action waits for approval the investigation is ``pendingAction`` (``partially
-remediated`` once others are done: completed, failed, rejected…); while approved actions execute it is ``running``; once
-every action is decided and none is executing it is ``remediated`` — even if an approved action
-failed, as the reference says — and its alerts are resolved. An investigation whose pending
+remediated`` once others are done: completed, failed, rejected…); while approved actions
+execute it is ``running``; once every action is decided and none is executing it is
+``remediated`` — even if an approved action failed, as the reference says — and its alerts are
+resolved. An investigation whose pending
 actions expired ends ``terminatedBySystem``.
 """
 
