@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from autoir.bootstrap import Container
 from autoir.ui.routes import (
+    alert_actions,
     alert_page,
     alerts,
     dashboard,
@@ -27,6 +28,15 @@ def install_ui(app: FastAPI, container: Container) -> None:
     """
     app.state.container = container
     app.state.ui_templates = Templates()
-    for module in (login, dashboard, alerts, alert_page, incidents, investigations, placeholders):
+    for module in (
+        login,
+        dashboard,
+        alerts,
+        alert_page,
+        alert_actions,
+        incidents,
+        investigations,
+        placeholders,
+    ):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
