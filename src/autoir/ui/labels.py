@@ -239,6 +239,7 @@ EVIDENCE_KIND = {
     "cloudApplication": N_("Cloud application"),
     "oauthApplication": N_("OAuth application"),
     "securityGroup": N_("Security group"),
+    "scheduledTask": N_("Scheduled task"),
 }
 EVIDENCE_ORIGIN = {
     "alert": N_("Alert"),
@@ -259,30 +260,79 @@ LOG_STATUS = {
 }
 TRIGGER_ROLE = {"trigger": N_("Triggering alert"), "preexisting": N_("Joined (same entities)")}
 ACTION_TYPE = {
-    "softDeleteEmail": N_("Soft delete email"),
-    "moveToJunk": N_("Move to junk"),
-    "blockUrl": N_("Block URL"),
-    "blockSender": N_("Block sender"),
-    "turnOffExternalForwarding": N_("Turn off external forwarding"),
-    "removeDelegation": N_("Remove delegation"),
-    "stopAndQuarantineFile": N_("Stop and quarantine file"),
-    "runAntivirusScan": N_("Run antivirus scan"),
-    "isolateDevice": N_("Isolate device"),
     "collectInvestigationPackage": N_("Collect investigation package"),
+    "isolateDevice": N_("Isolate device"),
+    "releaseFromIsolation": N_("Release from isolation"),
+    "offboardMachine": N_("Offboard device"),
+    "restrictCodeExecution": N_("Restrict app execution"),
+    "releaseCodeExecution": N_("Remove app restriction"),
+    "runAntivirusScan": N_("Run antivirus scan"),
+    "stopAndQuarantineFile": N_("Stop and quarantine file"),
+    "releaseFromQuarantine": N_("Restore file from quarantine"),
+    "requestSample": N_("Collect file sample"),
+    "liveResponseDeleteFile": N_("Delete file (live response)"),
+    "liveResponseStopProcess": N_("Stop process (live response)"),
+    "liveResponseRemoveScheduledTask": N_("Remove scheduled task (live response)"),
+    "softDeleteEmail": N_("Soft delete email"),
+    "moveBackEmail": N_("Move email back"),
+    "hardDeleteEmail": N_("Hard delete email"),
+    "moveToJunk": N_("Move to junk"),
+    "moveToInbox": N_("Move to inbox"),
+    "quarantineEmail": N_("Quarantine email"),
+    "releaseEmail": N_("Release email from quarantine"),
+    "quarantineAttachment": N_("Quarantine attachment"),
+    "restoreAttachment": N_("Restore attachment"),
+    "blockUrl": N_("Block URL"),
+    "unblockUrl": N_("Unblock URL"),
+    "turnOffExternalForwarding": N_("Turn off external forwarding"),
+    "restoreForwarding": N_("Restore forwarding"),
     "disableUser": N_("Disable user"),
+    "enableUser": N_("Enable user"),
     "resetPassword": N_("Reset password"),
+    "revokeSessions": N_("Revoke sessions"),
     "confirmUserCompromised": N_("Confirm user compromised"),
+    "dismissUserCompromised": N_("Dismiss user compromised"),
 }
 ACTION_STATUS = {
-    "pending": N_("Pending"),
-    "pendingApproval": N_("Pending approval"),
+    "pending": N_("Pending approval"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
-    "expired": N_("Expired"),
-    "executing": N_("Running"),
-    "succeeded": N_("Completed"),
+    "queued": N_("Queued"),
+    "running": N_("Running"),
+    "pendingResource": N_("Waiting for device"),
+    "completed": N_("Completed"),
     "failed": N_("Failed"),
     "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
+    "undone": N_("Undone"),
+}
+ACTION_SOURCE = {
+    "manualDeviceAction": N_("Manual device action"),
+    "manualEmailAction": N_("Manual email action"),
+    "automatedDeviceAction": N_("Automated device action"),
+    "automatedEmailAction": N_("Automated email action"),
+    "advancedHuntingAction": N_("Advanced hunting action"),
+    "explorerAction": N_("Explorer action"),
+    "manualLiveResponseAction": N_("Manual live response action"),
+    "liveResponseActionApi": N_("Live response API action"),
+}
+MACHINE_ACTION_STATUS = {
+    "PendingResource": N_("Waiting for device"),
+    "InProgress": N_("In progress"),
+    "Succeeded": N_("Succeeded"),
+    "Failed": N_("Failed"),
+}
+ACTION_PARAMETER = {
+    "isolationType": N_("Isolation type"),
+    "scanType": N_("Scan type"),
+    "Full": N_("Full"),
+    "Selective": N_("Selective"),
+    "Quick": N_("Quick"),
+}
+MESSAGE_OUTCOME = {
+    "done": N_("Done"),
+    "notFound": N_("Not found"),
+    "failed": N_("Failed"),
 }
 DELIVERY_LOCATION = {
     "inbox": N_("Inbox"),
@@ -327,6 +377,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "triggerRole": TRIGGER_ROLE,
     "actionType": ACTION_TYPE,
     "actionStatus": ACTION_STATUS,
+    "actionSource": ACTION_SOURCE,
+    "machineActionStatus": MACHINE_ACTION_STATUS,
+    "messageOutcome": MESSAGE_OUTCOME,
+    "actionParameter": ACTION_PARAMETER,
     "deliveryLocation": DELIVERY_LOCATION,
     "deliveryAction": DELIVERY_ACTION,
 }
@@ -346,6 +400,9 @@ DETECTION_SOURCE_OPTIONS = tuple(
 INVESTIGATION_STATE_OPTIONS = tuple(k for k in INVESTIGATION_STATE if k != "unknownFutureValue")
 INVESTIGATION_STATUS_OPTIONS = tuple(INVESTIGATION_STATUS)
 INVESTIGATION_TYPE_OPTIONS = tuple(INVESTIGATION_TYPE)
+ACTION_TYPE_OPTIONS = tuple(ACTION_TYPE)
+ACTION_STATUS_OPTIONS = tuple(ACTION_STATUS)
+ACTION_SOURCE_OPTIONS = tuple(ACTION_SOURCE)
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
