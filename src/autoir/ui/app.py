@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from autoir.bootstrap import Container
 from autoir.ui.routes import (
+    action_center,
     alert_actions,
     alert_page,
     alerts,
@@ -36,6 +37,7 @@ def install_ui(app: FastAPI, container: Container) -> None:
         alert_actions,
         incidents,
         investigations,
+        action_center,
         placeholders,
     ):
         app.include_router(module.router, include_in_schema=False)

@@ -20,6 +20,7 @@ from autoir.domain.investigations.record import InvestigationRecord, LogEntry
 from autoir.domain.remediation.action import RemediationAction
 from autoir.domain.remediation.lifecycle import ActionStatus
 from autoir.services.investigations import MANUAL_SUBJECTS, InvestigationDetail
+from autoir.ui.action_view import ActionGroup, decided, pending_groups
 from autoir.ui.assets import Asset
 
 LABEL_LENGTH = 32
@@ -67,6 +68,8 @@ class InvestigationView:
     kinds: list[KindSummary]
     log: list[LogEntry]
     actions: list[RemediationAction]
+    pending_groups: list[ActionGroup]
+    history: list[RemediationAction]
     pending_actions: int
     total_pending: timedelta
     graph: dict[str, Any]
@@ -156,6 +159,8 @@ def investigation_view(detail: InvestigationDetail, now: datetime) -> Investigat
         kinds=_kinds(rows),
         log=list(detail.log),
         actions=list(detail.actions),
+        pending_groups=pending_groups(detail.actions),
+        history=decided(detail.actions),
         pending_actions=sum(1 for a in detail.actions if a.status in PENDING_ACTION_STATUSES),
         total_pending=total_pending(detail.record, now),
         graph=build_graph(detail, rows),

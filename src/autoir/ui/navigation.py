@@ -48,12 +48,6 @@ PLANNED: dict[str, PlannedArea] = {
     area.key: area
     for area in (
         PlannedArea(
-            "action-center",
-            N_("Action center"),
-            N_("Pending and completed remediation actions: approve, reject and undo."),
-            P.READ_SECURITY_DATA,
-        ),
-        PlannedArea(
             "hunting",
             N_("Explorer"),
             N_("Email and device telemetry: search messages, URL clicks and endpoint events."),
@@ -114,7 +108,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
                 "search-flow",
                 shortcut="g v",
             ),
-            NavItem("action-center", "/action-center", N_("Action center"), "check-list"),
+            NavItem(
+                "action-center",
+                "/action-center",
+                N_("Action center"),
+                "check-list",
+                shortcut="g c",
+            ),
             NavItem("hunting", "/hunting", N_("Explorer"), "telescope"),
         ),
     ),

@@ -11,10 +11,13 @@ from fastapi.responses import RedirectResponse
 from autoir.domain.access.permissions import Permission
 from autoir.domain.errors import ValidationFailed
 from autoir.domain.queries.filters import ListQuery
+from autoir.ui.action_menus import alert_menus
+from autoir.ui.action_view import ActionRights
 from autoir.ui.assets import evidence_groups, impacted_assets
 from autoir.ui.auth import ManageViewer, ReadViewer, Viewer, container_of, is_htmx
 from autoir.ui.investigation_view import manual_subjects
 from autoir.ui.labels import CLASSIFICATION_OPTIONS, N_, allowed_determinations
+from autoir.ui.routes.investigations import requested_action
 from autoir.ui.routing import UiRoute, templates_of
 from autoir.ui.triage_form import TriageInput, translate_errors, triage_input
 
@@ -67,10 +70,14 @@ def render_alert(
         except ValidationFailed:
             similar_ids = []
     investigations = container.automation.investigations
+    investigation_id = investigations.ids_for([alert_id]).get(alert_id)
     context = {
         "alert": alert,
         "graph": graph,
-        "investigation_id": investigations.ids_for([alert_id]).get(alert_id),
+        "investigation_id": investigation_id,
+        "action_menus": alert_menus(alert.evidence, ActionRights(viewer)),
+        "requested": requested_action(request),
+        "return_to": f"/alerts/{alert_id}",
         "investigate_subjects": manual_subjects(alert),
         "can_respond": viewer.can(Permission.RESPONSE_ACTIONS),
         "comments": sorted(comments, key=lambda c: c.created, reverse=True),

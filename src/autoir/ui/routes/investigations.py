@@ -11,9 +11,12 @@ from fastapi.responses import RedirectResponse
 from autoir.bootstrap import Container
 from autoir.domain.access.permissions import Permission
 from autoir.domain.alerts.record import AlertRecord
-from autoir.domain.errors import QueryInvalid, ValidationFailed
+from autoir.domain.errors import NotFound, QueryInvalid, ValidationFailed
 from autoir.domain.queries.fields import ALERT_FIELDS
+from autoir.domain.remediation.action import RemediationAction
 from autoir.odata import parse_list_query
+from autoir.ui.action_menus import investigation_menus
+from autoir.ui.action_view import ActionRights, wait_time
 from autoir.ui.auth import ReadViewer, RequirePage, Viewer, container_of
 from autoir.ui.filter_terms import PAGE_SIZES, RANGE_OPTIONS, enum_term
 from autoir.ui.investigation_filters import InvestigationForm
@@ -102,26 +105,48 @@ def investigation_list(request: Request, viewer: ReadViewer) -> Response:
     )
 
 
+def requested_action(request: Request) -> RemediationAction | None:
+    """The action a "Take action" form just submitted (``?requested=<id>``), if it exists."""
+    action_id = request.query_params.get("requested")
+    if not action_id:
+        return None
+    try:
+        return container_of(request).automation.remediation.center.get(action_id)
+    except NotFound:
+        return None
+
+
 def render_investigation(
     request: Request,
     viewer: Viewer,
     investigation_id: str,
     *,
     errors: list[str] | None = None,
+    action_errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     """The investigation page."""
     container = container_of(request)
     detail = container.automation.investigations.get(investigation_id)
-    view = investigation_view(detail, container.ctx.clock.now())
+    now = container.ctx.clock.now()
+    view = investigation_view(detail, now)
     record = detail.record
+    rights = ActionRights(viewer)
     context = {
         "inv": record,
         "view": view,
         "errors": errors or [],
+        "action_errors": action_errors or [],
         "cancelled": request.query_params.get("cancelled"),
         "started": request.query_params.get("started"),
+        "decided": request.query_params.get("decided"),
+        "requested": requested_action(request),
         "can_cancel": viewer.can(Permission.RESPONSE_ACTIONS) and not record.status.is_final,
+        "rights": rights,
+        "menus": investigation_menus(view.evidence, rights),
+        "now": now,
+        "wait_time": wait_time,
+        "return_to": f"/investigations/{record.id}",
     }
     return templates_of(request).render(
         request, "investigations/page.html", context, viewer=viewer, status_code=status_code

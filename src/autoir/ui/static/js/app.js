@@ -266,7 +266,7 @@
     });
   }
 
-  /* Keyboard: / focus search, j/k row cursor, Enter/o open, x select, g d|a|i|v go, ? help. */
+  /* Keyboard: / focus search, j/k row cursor, Enter/o open, x select, g d|a|i|v|c go, ? help. */
   var cursor = -1;
   var pendingG = false;
   var pendingTimer = null;
@@ -308,7 +308,7 @@
     if (pendingG) {
       pendingG = false;
       clearTimeout(pendingTimer);
-      var targets = { d: "/dashboard", a: "/alerts", i: "/incidents", v: "/investigations" };
+      var targets = { d: "/dashboard", a: "/alerts", i: "/incidents", v: "/investigations", c: "/action-center" };
       if (targets[event.key]) { event.preventDefault(); go(targets[event.key]); }
       return;
     }
