@@ -620,3 +620,73 @@ def test_browser_screenshot_for_the_docs(page: Any, seeded: Seeded, container: C
     assert page.locator("table.action-table tbody tr[data-href]").count() >= 4
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "action-center.png"))
+
+
+def test_take_action_form_names_a_cluster_by_its_messages() -> None:
+    from starlette.datastructures import FormData
+
+    from autoir.ui.action_menus import target_fields
+    from autoir.ui.routes.action_center import manual_body
+
+    kind, fields = target_fields(
+        "mailCluster",
+        {"clusterBy": "url", "clusterByValue": PAYLOAD_URL, "networkMessageIds": ["a", "b"]},
+    ) or (None, [])
+    assert kind is not None
+    assert fields == [
+        ("clusterBy", "url"),
+        ("clusterByValue", PAYLOAD_URL),
+        ("networkMessageIds", "a"),
+        ("networkMessageIds", "b"),
+    ]
+    form = FormData(
+        [
+            ("action_type", "softDeleteEmail"),
+            ("target.kind", kind.value),
+            *((f"target.{name}", value) for name, value in fields),
+            ("isolationType", "Full"),
+            ("investigation_id", ""),
+        ]
+    )
+    assert manual_body(form) == {
+        "actionType": "softDeleteEmail",
+        "target": {
+            "kind": "mailCluster",
+            "clusterBy": "url",
+            "clusterByValue": PAYLOAD_URL,
+            "networkMessageIds": ["a", "b"],
+        },
+        "parameters": {},
+        "comment": None,
+        "investigationId": None,
+    }
+    assert target_fields("file", {"fileDetails": {"sha256": "ab" * 32}}) is None, "needs a device"
+    assert target_fields("ip", {"ipAddress": "203.0.113.7"}) is None
+
+
+def test_browser_history_filters_update_the_list_and_the_tabs(
+    page: Any, seeded: Seeded, container: Container
+) -> None:
+    center = container.automation.remediation.center
+    from autoir.domain.access.permissions import BUILTIN_ROLES, Principal
+
+    role = "Security operator"
+    principal = Principal(ANALYST, "Ana Analyst", role, BUILTIN_ROLES[role][1])
+    center.reject(principal, [seeded.block], None)
+    center.approve(principal, [seeded.delete], None)
+    run_actions(container)
+    sign_in(page)
+    page.goto("/action-center?tab=history")
+    rows = page.locator("table.action-table tbody tr[data-href]")
+    expect(rows).to_have_count(2)
+    page.locator("summary", has_text="Status").click()
+    page.check("input[name=status][value=rejected]")
+    page.wait_for_url(re.compile(r"status=rejected"))
+    expect(rows).to_have_count(1)
+    expect(_row(page, seeded.block)).to_have_count(1)
+    page.keyboard.press("Escape")
+    page.select_option("#action-range", "day")
+    page.wait_for_url(re.compile(r"range=day"))
+    expect(page.locator("#tab-link-pending")).to_have_attribute("href", re.compile("range=day"))
+    expect(rows).to_have_count(1)
+    assert "statuses" not in page.url

@@ -33,6 +33,17 @@
     }
   });
 
+  /* Before htmx replaces the results, drop the old chart: htmx copies the attributes of an
+     element with the same id onto its replacement, and Chart.js left an inline style on the
+     canvas that the Content-Security-Policy (style-src 'self') would refuse. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    $all("canvas", event.detail.target).forEach(function (canvas) {
+      var chart = window.Chart && window.Chart.getChart ? window.Chart.getChart(canvas) : null;
+      if (chart) { chart.destroy(); }
+      canvas.removeAttribute("style");
+    });
+  });
+
   function isTyping(target) {
     if (!target) { return false; }
     var tag = target.tagName;
