@@ -13,6 +13,7 @@ from autoir.ports.repositories import (
     IncidentRepository,
     SystemSettingsRepository,
 )
+from autoir.ports.suppression import SuppressionRuleRepository
 from autoir.ports.telemetry import TelemetryRepository
 
 
@@ -52,6 +53,11 @@ class UnitOfWork(Protocol):
     @property
     def telemetry(self) -> TelemetryRepository:
         """Message events, URL clicks, endpoint events, sign-ins."""
+        ...
+
+    @property
+    def suppression(self) -> SuppressionRuleRepository:
+        """Suppression (alert tuning) rules."""
         ...
 
     def __enter__(self) -> Self:

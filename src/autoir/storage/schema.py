@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from autoir.storage import investigation_tables, tables, telemetry_tables, url_block_tables
+from autoir.storage import (
+    investigation_tables,
+    suppression_tables,
+    tables,
+    telemetry_tables,
+    url_block_tables,
+)
 
 metadata = tables.metadata
 
-__all__ = ["investigation_tables", "metadata", "tables", "telemetry_tables", "url_block_tables"]
+__all__ = [
+    "investigation_tables",
+    "metadata",
+    "suppression_tables",
+    "tables",
+    "telemetry_tables",
+    "url_block_tables",
+]

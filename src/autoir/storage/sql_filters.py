@@ -42,6 +42,7 @@ ALERT_COLUMNS: dict[str, ColumnElement[object]] = {
     "lastActivityDateTime": tables.alerts.c.last_activity_at,
     "resolvedDateTime": tables.alerts.c.resolved_at,
     "tags": tables.alerts.c.tags,
+    "suppressionRuleId": tables.alerts.c.suppression_rule_id,
 }
 ALERT_SORT_COLUMNS: dict[str, ColumnElement[object]] = {
     **ALERT_COLUMNS,

@@ -85,12 +85,31 @@ alerts = Table(
     Column("occurrences", Integer, nullable=False, default=1),
     Column("fingerprint", String(40), nullable=False),
     Column("document", Text, nullable=False),
+    # The suppression rule that matched at ingest (migration 0008); ``hidden`` keeps the alert
+    # out of every list unless asked for, and is in the queue's index so that filter stays
+    # index-only.
+    Column("suppression_rule_id", String(64)),
+    Column("hidden", Boolean, nullable=False, default=False, server_default=text("false")),
     UniqueConstraint("service_source", "provider_alert_id", name="uq_alerts_provider"),
     # (created_at, id) serves "newest first" with its tiebreak straight from the index; a
     # (status, created_at) index made SQLite sort every match in a temporary B-tree instead.
     # The trailing columns make the default view's status filter, its count and the dashboard's
     # volume charts index-only (alert rows are ~1.4 KB; these entries ~60 bytes).
-    Index("ix_alerts_created_at_id", "created_at", "id", "status", "severity", "service_source"),
+    Index(
+        "ix_alerts_created_at_id",
+        "created_at",
+        "id",
+        "status",
+        "severity",
+        "service_source",
+        "hidden",
+    ),
+    Index(
+        "ix_alerts_suppression_rule_id",
+        "suppression_rule_id",
+        sqlite_where=text("suppression_rule_id IS NOT NULL"),
+        postgresql_where=text("suppression_rule_id IS NOT NULL"),
+    ),
     # Folding applies only to alerts without a provider id, so only they are indexed.
     Index(
         "ix_alerts_fingerprint",

@@ -12,6 +12,7 @@ from autoir.storage.repositories.actions import SqlActionRepository
 from autoir.storage.repositories.alerts import SqlAlertRepository
 from autoir.storage.repositories.incidents import SqlIncidentRepository
 from autoir.storage.repositories.investigations import SqlInvestigationRepository
+from autoir.storage.repositories.suppression import SqlSuppressionRuleRepository
 from autoir.storage.repositories.telemetry import SqlTelemetryRepository
 
 READ_ONLY = "autoir_read_only"
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     access: SqlAccessRepository
     system: SqlSystemSettingsRepository
     telemetry: SqlTelemetryRepository
+    suppression: SqlSuppressionRuleRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.access = SqlAccessRepository(connection)
         self.system = SqlSystemSettingsRepository(connection)
         self.telemetry = SqlTelemetryRepository(connection)
+        self.suppression = SqlSuppressionRuleRepository(connection)
         return self
 
     def __exit__(

@@ -108,6 +108,9 @@ class AlertDraft:
     comments: tuple[str, ...]
     entities: tuple[Entity, ...]
     fingerprint: str
+    # Set at ingest by a matching suppression rule (issue 7); ``hidden`` for its "hide" action.
+    suppression_rule_id: str | None = None
+    hidden: bool = False
 
 
 def _enum_field(

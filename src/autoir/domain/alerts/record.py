@@ -67,6 +67,8 @@ class AlertRecord:
     occurrences: int
     fingerprint: str
     document: dict[str, Any]
+    suppression_rule_id: str | None = None
+    hidden: bool = False
 
     @property
     def evidence(self) -> list[dict[str, Any]]:
@@ -106,4 +108,7 @@ class AlertRecord:
                 "comments": [c.to_graph() for c in comments or []],
             }
         )
+        if self.suppression_rule_id is not None:  # AutoIR extension (issue 7)
+            body["suppressionRuleId"] = self.suppression_rule_id
+            body["hidden"] = self.hidden
         return body

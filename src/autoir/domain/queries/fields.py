@@ -49,6 +49,7 @@ ALERT_FIELDS: dict[str, FieldSpec] = {
         FieldSpec("lastActivityDateTime", _D, sortable=True),
         FieldSpec("resolvedDateTime", _D, sortable=True),
         FieldSpec("tags", _L),
+        FieldSpec("suppressionRuleId", _S),
     )
 }
 

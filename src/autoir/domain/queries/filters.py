@@ -120,6 +120,20 @@ class ListQuery:
     # Stop counting past this many matches (the total is then a lower bound): screens show
     # "10,000+" instead of paying for an exact count of a third of a million alerts.
     count_limit: int | None = None
+    # Alerts hidden by a suppression rule are left out unless asked for (``hidden=true``) or
+    # the filter names ``suppressionRuleId`` (issue 7).
+    include_hidden: bool = False
+
+
+def mentions_field(node: Node | None, name: str) -> bool:
+    """Whether a filter tests the field anywhere in its tree."""
+    if node is None or isinstance(node, EntityMatch):
+        return False
+    if isinstance(node, (And, Or)):
+        return any(mentions_field(item, name) for item in node.items)
+    if isinstance(node, Not):
+        return mentions_field(node.item, name)
+    return node.field == name
 
 
 def conjuncts(node: Node | None) -> tuple[Node, ...]:

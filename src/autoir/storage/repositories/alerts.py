@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    false,
     func,
     insert,
     or_,
@@ -24,7 +25,14 @@ from autoir.domain.alerts.draft import AlertDraft
 from autoir.domain.alerts.enums import AlertStatus
 from autoir.domain.alerts.evidence import Entity, EntityKind
 from autoir.domain.alerts.record import AlertRecord, Comment
-from autoir.domain.queries.filters import Compare, EntityMatch, ListQuery, Node, conjuncts
+from autoir.domain.queries.filters import (
+    Compare,
+    EntityMatch,
+    ListQuery,
+    Node,
+    conjuncts,
+    mentions_field,
+)
 from autoir.ports.repositories import AlertRef, NewAlert, Page, VolumeBucket
 from autoir.storage import tables
 from autoir.storage.bulk import bulk_insert, driver_time, key_table
@@ -65,6 +73,8 @@ ALERT_INSERT_COLUMNS = (
     "occurrences",
     "fingerprint",
     "document",
+    "suppression_rule_id",
+    "hidden",
 )
 assert set(ALERT_INSERT_COLUMNS) == {column.name for column in a.columns}
 ENTITY_INSERT_COLUMNS = ("value", "kind", "created_at", "alert_id", "strong", "incident_id")
@@ -196,6 +206,8 @@ class SqlAlertRepository:
                     1,
                     draft.fingerprint,
                     dumps(draft.document),
+                    draft.suppression_rule_id,
+                    draft.hidden,
                 )
             )
             alert_id = new.id
@@ -318,10 +330,17 @@ class SqlAlertRepository:
         """
         terms = conjuncts(query.filter)
         driver = next((t for t in terms if isinstance(t, EntityMatch) and t.kind is not None), None)
+        visible = (
+            None
+            if query.include_hidden or mentions_field(query.filter, "suppressionRuleId")
+            else a.c.hidden == false()
+        )
         if driver is None:
             stmt = select(*columns)
             if query.filter is not None:
                 stmt = stmt.where(to_condition(query.filter, ALERT_COLUMNS))
+            if visible is not None:
+                stmt = stmt.where(visible)
             return stmt, a.c.created_at
         rest: list[Node] = [t for t in terms if t is not driver]
         assert driver.kind is not None
@@ -330,6 +349,8 @@ class SqlAlertRepository:
             .select_from(ae.join(a, a.c.id == ae.c.alert_id))
             .where(ae.c.value == driver.value.lower(), ae.c.kind == driver.kind.value)
         )
+        if visible is not None:
+            stmt = stmt.where(visible)
         for term in rest:
             stmt = stmt.where(to_condition(term, ALERT_COLUMNS))
             # The entity row carries the alert's creation time: bounding it too keeps the scan

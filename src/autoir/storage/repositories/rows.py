@@ -66,6 +66,8 @@ def alert_from_row(row: Row[Any]) -> AlertRecord:
         occurrences=m["occurrences"],
         fingerprint=m["fingerprint"],
         document=loads(m["document"]),
+        suppression_rule_id=m["suppression_rule_id"],
+        hidden=bool(m["hidden"]),
     )
 
 
