@@ -22,11 +22,13 @@ from autoir.services.access import AccessService
 from autoir.services.action_dispatch import Connectors
 from autoir.services.alert_ingest import AlertIngestService
 from autoir.services.alert_queries import AlertQueryService
+from autoir.services.alert_suppression import AlertSuppressor
 from autoir.services.alert_triage import AlertTriageService
 from autoir.services.automation_settings import AutomationSettingsService
 from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
 from autoir.services.notifications import NotificationService
+from autoir.services.suppression_rules import SuppressionRuleService
 from autoir.services.telemetry_ingest import TelemetryIngestService
 from autoir.services.telemetry_queries import TelemetryQueryService
 from autoir.services.url_clicks import ClickPolicy, ClickTimeService
@@ -64,6 +66,7 @@ class Container:
     clicks: ClickTimeService
     automation_settings: AutomationSettingsService
     notifications: NotificationService
+    suppression: SuppressionRuleService
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
@@ -136,6 +139,7 @@ def build(
     url_blocks = SqlUrlBlocker(engine, ctx.clock.now)
     telemetry_ingest = TelemetryIngestService(ctx, retention)
     automation_settings = AutomationSettingsService(ctx)
+    suppressor = AlertSuppressor(automation_settings.get)
     automation = build_automation(
         settings,
         ctx,
@@ -148,7 +152,7 @@ def build(
         settings=settings,
         engine=engine,
         ctx=ctx,
-        ingest=AlertIngestService(ctx, on_created=automation.request_sweep),
+        ingest=AlertIngestService(ctx, on_created=automation.request_sweep, suppressor=suppressor),
         alerts=AlertQueryService(ctx),
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
@@ -162,6 +166,7 @@ def build(
         ),
         automation_settings=automation_settings,
         notifications=NotificationService(ctx, automation.remediation.notifier),
+        suppression=SuppressionRuleService(ctx, suppressor),
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 

@@ -1,4 +1,4 @@
-"""Ingesting alerts: validation, provider dedup, fingerprint folding, incident correlation."""
+"""Ingesting alerts: validation, provider dedup, fingerprint folding, suppression, correlation."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from autoir.domain.incidents.aggregate import IncidentStats
 from autoir.domain.incidents.correlation import CorrelationInput, correlate
 from autoir.ports.repositories import AlertRef, NewAlert, NewIncident
 from autoir.ports.unit_of_work import UnitOfWork
+from autoir.services.alert_suppression import AlertSuppressor
 from autoir.services.context import ServiceContext
 
 log = logging.getLogger("autoir.ingest")
@@ -78,10 +79,19 @@ _CYCLIC_GC_PAUSE = _CyclicGcPause()
 class AlertIngestService:
     """``POST /api/v1/alerts``: one alert or an all-or-nothing batch."""
 
-    def __init__(self, ctx: ServiceContext, on_created: Callable[[], None] | None = None) -> None:
-        """``on_created`` runs after a batch that created alerts is committed (triage them now)."""
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        on_created: Callable[[], None] | None = None,
+        suppressor: AlertSuppressor | None = None,
+    ) -> None:
+        """``on_created`` runs after a batch that created alerts is committed (triage them now).
+
+        ``suppressor`` applies the suppression rules to the batch's new alerts (issue 7).
+        """
         self._ctx = ctx
         self._on_created = on_created
+        self._suppressor = suppressor
 
     def ingest(self, payloads: list[object]) -> IngestResult:
         """Validate and store alerts; on any error raise ValidationFailed and write nothing."""
@@ -188,7 +198,9 @@ class AlertIngestService:
         for alert_id, draft in updated.items():
             uow.alerts.update_from_source(alert_id, draft, now)
         result.updated = len(updated)
-        new_alerts, merged = self._correlate(uow, list(pending.values()), now, result)
+        visible, hidden = self._suppress(uow, pending, now)
+        new_alerts, merged = self._correlate(uow, visible, now, result)
+        new_alerts.extend(NewAlert(p.id, None, p.draft) for p in hidden)
         recount.update(merged)
         uow.alerts.insert(new_alerts, policy.tenant_id, now)
         result.created = len(new_alerts)
@@ -203,6 +215,24 @@ class AlertIngestService:
         for incident_id in sorted(recount - result.absorbed):
             uow.incidents.refresh(incident_id, now)
         return result
+
+    def _suppress(
+        self, uow: UnitOfWork, pending: dict[str, _Pending], now: datetime
+    ) -> tuple[list[_Pending], list[_Pending]]:
+        """Apply the suppression rules to the new alerts: (to correlate, hidden).
+
+        Hidden alerts form no incident and link none (reference §4.1).
+        """
+        if self._suppressor is None or not pending:
+            return list(pending.values()), []
+        entries = [(p.id, p.draft) for p in pending.values()]
+        changed = self._suppressor.apply(uow, entries, now)
+        if not changed:
+            return list(pending.values()), []
+        for alert_id, draft in changed.items():
+            pending[alert_id].draft = draft
+        visible = [p for p in pending.values() if not p.draft.hidden]
+        return visible, [p for p in pending.values() if p.draft.hidden]
 
     def _new_id(self, draft: AlertDraft) -> str:
         return make_alert_id(draft.service_source, draft.detection_source, self._ctx.ids.guid())
