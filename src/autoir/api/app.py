@@ -14,6 +14,7 @@ from autoir.api.routes import (
     incidents,
     investigations,
     notifications,
+    suppression_rules,
     telemetry,
     url_blocks,
 )
@@ -34,6 +35,8 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
     app.include_router(health.router)
     app.include_router(alerts.build_router(graph=False), prefix="/api/v1/alerts")
     app.include_router(notifications.build_router(), prefix="/api/v1/alerts")
+    app.include_router(suppression_rules.build_draft_router(), prefix="/api/v1/alerts")
+    app.include_router(suppression_rules.build_router(), prefix="/api/v1/suppression-rules")
     app.include_router(incidents.build_router(), prefix="/api/v1/incidents")
     app.include_router(investigations.build_router(), prefix="/api/v1/investigations")
     app.include_router(actions.build_router(), prefix="/api/v1/actions")

@@ -5,6 +5,7 @@ Served at ``/api/v1/alerts`` and, Graph-compatible, at ``/v1.0/security/alerts_v
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -34,6 +35,13 @@ OrderQ = Annotated[str | None, Query(alias="$orderby")]
 TopQ = Annotated[str | None, Query(alias="$top", description="Page size, 1 to 1000 (default 50).")]
 SkipQ = Annotated[str | None, Query(alias="$skip")]
 CountQ = Annotated[str | None, Query(alias="$count")]
+HiddenQ = Annotated[
+    bool,
+    Query(
+        description="Include alerts hidden by a suppression rule (a filter on "
+        "suppressionRuleId includes them too)."
+    ),
+]
 
 INGEST_SCHEMA = {
     "requestBody": {
@@ -109,8 +117,11 @@ def build_router(*, graph: bool) -> APIRouter:  # noqa: C901
         top: TopQ = None,
         skip: SkipQ = None,
         count: CountQ = None,
+        hidden: HiddenQ = False,
     ) -> dict[str, Any]:
         query = alert_query(container, filter_text, orderby, top, skip, count)
+        if hidden:
+            query = replace(query, include_hidden=True)
         page, comments = container.alerts.queue(query)
         items = [a.to_graph(comments.get(a.id)) for a in page.items]
         return page_body(request, query, items, page.total, context)

@@ -45,7 +45,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from autoir.domain.alerts.evidence import evidence_type_name
 
@@ -90,13 +89,18 @@ def _path(*keys: str) -> Reader:
     return read
 
 
+def url_host(url: str) -> str | None:
+    """The host of a URL (``https://user@Host:8443/x`` → ``host``), scheme optional."""
+    rest = url.split("://", 1)[1] if "://" in url else url.removeprefix("//")
+    for stop in "/?#\\":
+        rest = rest.split(stop, 1)[0]
+    rest = rest.rsplit("@", 1)[-1]
+    host = rest[1:].split("]", 1)[0] if rest.startswith("[") else rest.split(":", 1)[0]
+    return host.lower().rstrip(".") or None
+
+
 def _domain(ev: Mapping[str, Any]) -> list[str]:
-    out = []
-    for url in _path("url")(ev):
-        host = urlsplit(url if "//" in url else f"//{url}").hostname
-        if host:
-            out.append(host)
-    return out
+    return [host for url in _path("url")(ev) if (host := url_host(url))]
 
 
 def _image(prefix: str, image: str) -> dict[str, Reader]:
