@@ -9,7 +9,6 @@ alerts are custom detections. Every write forgets the ingest index, so the next 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -23,9 +22,12 @@ from autoir.domain.suppression.matching import (
     conditions_from_alert,
     is_custom_detection,
 )
+from autoir.domain.suppression.properties import EvidenceType
 from autoir.domain.suppression.rule import (
     AlertScope,
     AlertScopeKind,
+    ConditionGroup,
+    GroupOp,
     RuleScope,
     ScopeKind,
     StoredRule,
@@ -56,6 +58,25 @@ class DryRun:
     examples: list[AlertRecord]
     scanned: int
     truncated: bool
+
+
+def alert_targets(alert: AlertRecord) -> dict[ScopeKind, str]:
+    """The device and user a "this device" / "this user" scope would name, when there is one."""
+    facts = subject_of_record(alert).facts
+    out: dict[ScopeKind, str] = {}
+    device = facts.get((EvidenceType.DEVICE, "deviceId")) or facts.get(
+        (EvidenceType.DEVICE, "deviceDnsName")
+    )
+    if device:
+        out[ScopeKind.DEVICES] = device[0][0]
+    user = (
+        facts.get((EvidenceType.USER, "userPrincipalName"))
+        or facts.get((EvidenceType.MAILBOX, "upn"))
+        or facts.get((EvidenceType.MAILBOX, "primaryAddress"))
+    )
+    if user:
+        out[ScopeKind.USERS] = user[0][0]
+    return out
 
 
 def subject_of_record(alert: AlertRecord) -> AlertSubject:
@@ -197,10 +218,45 @@ class SuppressionRuleService:
         """The draft's JSON, as ``POST /api/v1/suppression-rules`` takes it."""
         return self.draft_for_alert(alert_id).to_json()
 
-    @staticmethod
-    def with_changes(rule: SuppressionRule, changes: Mapping[str, Any]) -> SuppressionRule:
-        """A copy with some fields replaced (the UI form's choices)."""
-        return replace(rule, **changes)
+    def draft_with(
+        self,
+        alert_id: str,
+        *,
+        days: int | None,
+        action: SuppressionAction,
+        keep: set[int],
+        scope: ScopeKind,
+    ) -> SuppressionRule:
+        """The alert's draft with the Suppress form's choices.
+
+        ``days`` None: until removed; ``keep``: indexes of the draft's conditions to keep (none
+        left: "any IOC"); ``scope`` devices/users: the alert's first device or user.
+        """
+        draft = self.draft_for_alert(alert_id)
+        items = draft.conditions.items if draft.conditions else ()
+        kept = tuple(item for i, item in enumerate(items) if i in keep)
+        conditions = ConditionGroup(GroupOp.AND, kept) if kept else None
+        if conditions is None and draft.alert_scope.kind is AlertScopeKind.ANY_ALERT_TYPE:
+            raise ValidationFailed(
+                [FieldError("conditions", "keep at least one condition: the alert has no type")]
+            )
+        rule_scope = RuleScope(ScopeKind.ORGANIZATION)
+        if scope is not ScopeKind.ORGANIZATION:
+            target = alert_targets(self._alert(alert_id)).get(scope)
+            if target is None:
+                raise ValidationFailed([FieldError("scope", f"the alert names no {scope.value}")])
+            rule_scope = RuleScope(scope, (target.lower(),))
+        expires = None if days is None else self._ctx.clock.now() + timedelta(days=days)
+        return replace(
+            draft, conditions=conditions, action=action, scope=rule_scope, expires=expires
+        )
+
+    def _alert(self, alert_id: str) -> AlertRecord:
+        with self._ctx.read_uow() as uow:
+            alert = uow.alerts.get(alert_id)
+        if alert is None:
+            raise NotFound("alert", alert_id)
+        return alert
 
     def _check(self, uow: UnitOfWork, principal: Principal, rule: SuppressionRule) -> None:
         if rule.scope.kind is ScopeKind.USERS:
