@@ -329,3 +329,17 @@ def test_executions_are_written_to_the_investigation_log(
     assert len(rows) == 1
     assert rows[0]["status"] == "completed"
     assert "6 of 6 copies done" in rows[0]["description"]
+
+
+def test_an_action_approved_after_its_pending_re_check_runs_at_once(
+    api: ApiClient, container: Container
+) -> None:
+    _campaign(api, container)
+    _report(api)
+    investigation_id = _investigate(container)
+    executor = container.automation.remediation.executor
+    executor.sweep()  # the pending re-check sets the next check 10 minutes ahead
+    delete = _url_cluster_delete(api, investigation_id)
+    api.post("/api/v1/actions/approve", json={"ids": [delete["id"]]})
+    assert delete["id"] in executor.sweep(), "due now, not at the next re-check"
+    assert executor.execute(delete["id"], "w") is ActionStatus.COMPLETED

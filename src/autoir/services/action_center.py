@@ -109,6 +109,8 @@ class ActionCenterService:
                     "decided_by": principal.name,
                     "decided_at": now,
                     "decision_comment": comment,
+                    # A pending action's re-check time is not a reason to wait once approved.
+                    "next_attempt_at": None,
                 }
                 if duplicate is not None and duplicate.id != action.id:
                     changed = uow.actions.transition(

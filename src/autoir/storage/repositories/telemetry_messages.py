@@ -50,6 +50,7 @@ _DELETE_KEY = k.delete().where(
 )
 # One primary-key probe per id: a long IN list may be planned as a sequential scan (ADR 2).
 _DELETE_MESSAGE = m.delete().where(m.c.id == bindparam("b_id"))
+_SET_MESSAGE_LOCATION = update(m).where(m.c.id == bindparam("b_id"))
 _SET_KEY_LOCATION = update(k).where(
     k.c.kind == bindparam("b_kind"),
     k.c.value == bindparam("b_value"),
@@ -229,14 +230,19 @@ class SqlMessageTelemetry:
         self, network_message_ids: Sequence[str], location: DeliveryLocation
     ) -> int:
         rows = self._stored(network_message_ids)
-        code = LOCATION_CODES[location]
-        for row in rows:
-            keys = key_rows(message_from_row(row), row.id)
-            if keys:
-                self._c.execute(_SET_KEY_LOCATION.values(location=code), _key_params(keys))
+        if not rows:
+            return 0
+        # Two batched statements for the whole set (executemany), not two round trips per
+        # message: a 1,000-copy cluster action spent 85-90 % of its time here (performance.md).
+        keys = [key for row in rows for key in key_rows(message_from_row(row), row.id)]
+        if keys:
             self._c.execute(
-                update(m).where(m.c.id == row.id).values(delivery_location=location.value)
+                _SET_KEY_LOCATION.values(location=LOCATION_CODES[location]), _key_params(keys)
             )
+        self._c.execute(
+            _SET_MESSAGE_LOCATION.values(delivery_location=location.value),
+            [{"b_id": row.id} for row in rows],
+        )
         return len(rows)
 
     def purge_messages(self, before: datetime, limit: int) -> int:
