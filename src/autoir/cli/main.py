@@ -96,10 +96,12 @@ def serve(
     except AutoirError as exc:
         raise _fail(exc) from None
     login = None
+    if demo and not has_alerts(container):
+        count = load_demo(container)
+        console.print(f"Loaded {count} demo alerts.")
+    else:
+        _seed_demo_connectors(container)
     if demo:
-        if not has_alerts(container):
-            count = load_demo(container)
-            console.print(f"Loaded {count} demo alerts.")
         password = secrets.token_urlsafe(12)
         if any(u.username == DEMO_ADMIN for u in container.access.users()):
             container.access.set_password(DEMO_ADMIN, password)
@@ -144,6 +146,7 @@ def worker(
 ) -> None:
     """Run investigation workers (same settings as serve; AUTOIR_TASK_BROKER=redis://… to scale)."""
     container = _container(data_dir)
+    _seed_demo_connectors(container)
     running = container.automation.start_worker(threads)
     stop = threading.Event()
 
@@ -157,6 +160,20 @@ def worker(
         pass
     running.stop()
     container.close()
+
+
+def _seed_demo_connectors(container: Container) -> None:
+    """On a database with the demo tenant, fill the in-memory connectors (lost on restart)."""
+    from autoir.cli.demo import seed_demo_connectors  # noqa: PLC0415
+
+    seeded = seed_demo_connectors(container)
+    if seeded is not None:
+        console.print(
+            f"Demo tenant: {seeded.messages + seeded.already_there} message copies in "
+            f"{seeded.mailboxes} mailboxes, {seeded.devices} devices and {seeded.users} users "
+            "put into the in-memory connectors (stand-ins until the IMAP connector and the "
+            "endpoint agent)."
+        )
 
 
 @db_app.command("upgrade")
