@@ -39,9 +39,8 @@ What it measures (p50/p95/max):
 - ``devices_worker``: as many more requests in one burst, executed by the workers;
   ``request_to_completed`` per action (request → ``completedDateTime``), ``actions_per_s`` from
   the first request to the last completion.
-- ``--recheck-seconds`` (default 0): the executor's re-check interval of pending mailbox actions
-  during the worker runs (10 minutes in the product); see :func:`set_recheck_interval`. A
-  negative value keeps the product's.
+- ``--recheck-seconds``: the executor's re-check interval of pending mailbox actions during the
+  worker runs; by default the product's (10 minutes); see :func:`set_recheck_interval`.
 """
 
 from __future__ import annotations
@@ -340,8 +339,9 @@ def bench_cluster_in_process(
 def set_recheck_interval(container: Container, seconds: float) -> None:
     """The executor's re-check interval of pending mailbox actions (10 minutes in the product).
 
-    At 0 every sweep re-checks them and leaves them due at once. Needed while an approval keeps
-    the ``next_attempt_at`` that a re-check set (the action cannot be claimed before it).
+    At 0 every sweep re-checks them and leaves them due at once. Until commit 3a771c7 an
+    approval kept the ``next_attempt_at`` a re-check had set, and the action could not be
+    claimed before it: the runs of 2026-12-04 03:33 UTC (docs/performance.md) used 0.
     """
     executor = container.automation.remediation.executor
     executor._settings = replace(  # noqa: SLF001 - a benchmark knob, not a product setting
@@ -564,9 +564,9 @@ def main() -> None:
     parser.add_argument(
         "--recheck-seconds",
         type=float,
-        default=0.0,
-        help="pending re-check interval for the worker runs (product: 600; see the docstring "
-        "of set_recheck_interval); a negative value keeps the product's",
+        default=-1.0,
+        help="pending re-check interval (s) for the worker runs; negative (default): the "
+        "product's 600",
     )
     parser.add_argument(
         "--database-url",
