@@ -11,6 +11,7 @@ from autoir.ui.routes import (
     alert_actions,
     alert_page,
     alerts,
+    automation_settings,
     dashboard,
     incidents,
     investigations,
@@ -38,6 +39,7 @@ def install_ui(app: FastAPI, container: Container) -> None:
         incidents,
         investigations,
         action_center,
+        automation_settings,
         placeholders,
     ):
         app.include_router(module.router, include_in_schema=False)

@@ -353,6 +353,24 @@ DELIVERY_ACTION = {
     "replaced": N_("Replaced"),
     "unknown": N_("Unknown"),
 }
+# Defender's names of the automation levels (reference §3.1), the same as AutomationLevel.label.
+AUTOMATION_LEVEL = {
+    "full": N_("Full - remediate threats automatically"),
+    "semiAnyFolder": N_("Semi - require approval for any remediation"),
+    "semiCoreFolders": N_("Semi - require approval for core folders remediation"),
+    "semiNonTempFolders": N_("Semi - require approval for non-temp folders remediation"),
+    "noAutomatedResponse": N_("No automated response"),
+}
+DECISION_MODE = {
+    "automatic": N_("Automatic"),
+    "approval": N_("Approval required"),
+    "none": N_("No action"),
+}
+FOLDER_CLASS = {
+    "core": N_("Core folder"),
+    "temp": N_("Temporary folder"),
+    "other": N_("Other folder"),
+}
 
 VOCABULARIES: dict[str, dict[str, str]] = {
     "severity": SEVERITY,
@@ -383,6 +401,9 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "actionParameter": ACTION_PARAMETER,
     "deliveryLocation": DELIVERY_LOCATION,
     "deliveryAction": DELIVERY_ACTION,
+    "automationLevel": AUTOMATION_LEVEL,
+    "decisionMode": DECISION_MODE,
+    "folderClass": FOLDER_CLASS,
 }
 
 # Options offered in filters and forms, in the order an analyst reads them.

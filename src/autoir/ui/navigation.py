@@ -129,6 +129,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         N_("Administration"),
         (
             NavItem("tuning", "/tuning", N_("Tuning"), "sliders", P.DETECTION_TUNING),
+            NavItem("automation", "/settings/automation", N_("Automation"), "bolt"),
             NavItem("audit", "/audit", N_("Audit and SIEM feed"), "scroll", P.AUDIT_READ),
             NavItem("settings", "/settings", N_("Settings"), "gear", P.SETTINGS),
         ),
