@@ -335,11 +335,20 @@ def _device(dispatch: Dispatch) -> Outcome:
     if not device_id:
         raise ConnectorRejected(f"{action.target_name}: no device is known for this target.")
     parameters: dict[str, Any] = {}
-    for key in ("isolationType", "scanType", "sha256", "filePath", "processId", "name"):
+    for key, parameter in (
+        ("isolationType", "isolationType"),
+        ("scanType", "scanType"),
+        ("sha256", "sha256"),
+        ("processId", "pid"),
+        ("name", "name"),
+    ):
         if props.get(key) is not None:
-            parameters["path" if key == "filePath" else "pid" if key == "processId" else key] = (
-                props[key]
-            )
+            parameters[parameter] = props[key]
+    # Stop and quarantine takes every instance of the hash (reference §3.3: by Sha1 alone);
+    # deleting a file or fetching a sample acts on the one file the evidence names.
+    path = _file_path(props)
+    if path is not None and action.action_type in _ONE_FILE:
+        parameters["path"] = path
     if action.action_type is T.ISOLATE_DEVICE:
         parameters.setdefault("isolationType", "Full")
     if action.action_type is T.RUN_ANTIVIRUS_SCAN:
@@ -358,6 +367,21 @@ def _device(dispatch: Dispatch) -> Outcome:
         {"machineActionStatus": outcome.state.value, "details": dict(outcome.details)},
         outcome.error,
     )
+
+
+_ONE_FILE = frozenset({T.LIVE_RESPONSE_DELETE_FILE, T.REQUEST_SAMPLE})
+
+
+def _file_path(props: Mapping[str, Any]) -> str | None:
+    """The file's full path: Graph's ``filePath`` is its folder, ``fileName`` its name."""
+    folder, name = props.get("filePath"), props.get("fileName")
+    if not folder:
+        return None
+    folder = str(folder).rstrip("/\\")
+    if not name or folder.lower().endswith(str(name).lower()):
+        return folder
+    separator = "\\" if "\\" in folder or folder[1:2] == ":" else "/"
+    return folder + separator + str(name)
 
 
 def _url(dispatch: Dispatch) -> Outcome:

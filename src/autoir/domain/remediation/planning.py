@@ -138,7 +138,8 @@ def _actions_for(
     spec = spec_of(proposal.action_type)
     devices: list[EvidenceItem | None]
     if item.kind in {"file", "process"}:
-        devices = list(devices_of(item, by_key)) or [None]
+        # A file seen on no known device has nowhere to be remediated: no action to propose.
+        devices = list(devices_of(item, by_key))
     elif item.kind == "device":
         devices = [item]
     else:
