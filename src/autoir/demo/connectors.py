@@ -13,10 +13,10 @@ demo's telemetry says exists:
 - each device enrolled with the files its endpoint events mention (file events and process
   images) at their paths, and every process its events name taken to be still running (a
   stand-in host has no process table of its own), so that the alerts' processes can be stopped
-  by process id. The files' bytes are placeholders too, so they do **not** hash to the SHA-256
-  the telemetry gives: device-wide actions (isolate, scan, restrict, investigation package,
-  offboard) behave as on a real host, actions that look for a file or an image by its hash find
-  none. No scheduled tasks exist;
+  by process id. The files' bytes are placeholders too; the SHA-256 the telemetry gives each is
+  declared to the stand-in fleet, so that actions that look for a file or an image by its hash
+  (stop and quarantine, scans with indicators, stopping by image) find it as on a real host. No
+  scheduled tasks exist;
 - each user as an enabled account.
 
 The adapters are reached through small structural protocols (this package imports nothing of
@@ -67,6 +67,7 @@ class HostEnrolment(Protocol):
         scheduled_tasks: Mapping[str, str] | None = None,
         *,
         online: bool = True,
+        hashes: Mapping[str, str] | None = None,
     ) -> None:
         """Add or replace a host."""
         ...
@@ -133,7 +134,7 @@ def seed_connectors(
         for device in devices:
             device_id = (device.device_id if isinstance(device, DemoDevice) else device).lower()
             host = hosts.get(device_id, Host())
-            fleet.enroll(device_id, files=host.files, processes=host.processes)
+            fleet.enroll(device_id, files=host.files, processes=host.processes, hashes=host.hashes)
             enrolled += 1
             files += len(host.files)
     accounts = 0
@@ -189,6 +190,8 @@ class Host:
 
     files: dict[str, bytes] = field(default_factory=dict)
     processes: dict[int, str] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)
+    """The telemetry's SHA-256 of each placeholder file, declared to the stand-in fleet."""
 
 
 def hosts_by_device(events: Iterable[Record]) -> dict[str, Host]:
@@ -206,7 +209,10 @@ def hosts_by_device(events: Iterable[Record]) -> dict[str, Host]:
             path = _path(detail.get("folderPath"), detail.get("fileName"))
             if path is None:
                 continue
-            host.files[path] = _placeholder(path, str(detail.get("sha256") or ""))
+            sha256 = str(detail.get("sha256") or "")
+            host.files[path] = _placeholder(path, sha256)
+            if sha256:
+                host.hashes[path] = sha256
             pid = detail.get("processId")
             if name == "process" and isinstance(pid, int) and not isinstance(pid, bool):
                 host.processes[pid] = path

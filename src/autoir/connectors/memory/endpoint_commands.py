@@ -75,17 +75,32 @@ class Host:
     code_restricted: bool = False
     offboarded: bool = False
     quarantine: dict[str, QuarantinedFile] = field(default_factory=dict)
+    declared: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of files whose bytes are placeholders (path → hash): the demo's stand-in hosts
+    hold files that telemetry names by hash but whose real contents AutoIR never had."""
+
+    def digest(self, path: str) -> str:
+        """The SHA-256 of the file at ``path`` (declared, or of its bytes)."""
+        return self.declared.get(path) or _sha256(self.files[path])
 
     def paths_with(self, sha256: str) -> list[str]:
         """The paths of every file with this SHA-256."""
-        return sorted(path for path, data in self.files.items() if _sha256(data) == sha256)
+        return sorted(path for path in self.files if self.digest(path) == sha256)
 
     def hold(self, path: str, quarantine_id: str) -> QuarantinedFile:
         """Move the file at ``path`` into the quarantine."""
+        digest = self.digest(path)
         data = self.files.pop(path)
-        entry = QuarantinedFile(quarantine_id, path, data, _sha256(data))
+        self.declared.pop(path, None)
+        entry = QuarantinedFile(quarantine_id, path, data, digest)
         self.quarantine[quarantine_id] = entry
         return entry
+
+    def restore(self, entry: QuarantinedFile) -> None:
+        """Put a quarantined file back where it was, byte for byte."""
+        self.files[entry.path] = entry.data
+        if entry.sha256 != _sha256(entry.data):
+            self.declared[entry.path] = entry.sha256
 
     def instances(
         self, command: DeviceCommand, sha256: str | None, *, required: bool = False
@@ -96,7 +111,7 @@ class Host:
             path = str(path)
             if path not in self.files:
                 raise CommandFailedError(f"{path} does not exist.")
-            if sha256 is not None and _sha256(self.files[path]) != sha256:
+            if sha256 is not None and self.digest(path) != sha256:
                 raise CommandFailedError(f"{path} does not have the SHA-256 {sha256}.")
             return [path]
         paths = self.paths_with(sha256) if sha256 is not None else []
@@ -109,7 +124,7 @@ class Host:
         return sorted(
             pid
             for pid, image in self.processes.items()
-            if image in self.files and _sha256(self.files[image]) == sha256
+            if image in self.files and self.digest(image) == sha256
         )
 
 
@@ -175,7 +190,7 @@ class CommandRunner:
         threats = [
             {"path": path, "sha256": digest}
             for path in paths
-            if (digest := _sha256(host.files[path])) in self.known_bad
+            if (digest := host.digest(path)) in self.known_bad
         ]
         return {"scanType": scan_type, "scannedFiles": len(paths), "threats": threats}
 
@@ -206,13 +221,13 @@ class CommandRunner:
             if entry is None:
                 missing.append(quarantine_id)
                 continue
-            host.files[entry.path] = entry.data
+            host.restore(entry)
             released.append(entry.to_json())
         return {"released": released, "notFound": missing}
 
     def _collect_package(self, host: Host, command: DeviceCommand) -> Mapping[str, Any]:
         listing = [
-            {"path": path, "size": len(data), "sha256": _sha256(data)}
+            {"path": path, "size": len(data), "sha256": host.digest(path)}
             for path, data in sorted(host.files.items())
         ]
         contents = {

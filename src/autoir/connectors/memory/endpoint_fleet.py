@@ -60,11 +60,19 @@ class InMemoryEndpointFleet:
         scheduled_tasks: Mapping[str, str] | None = None,
         *,
         online: bool = True,
+        hashes: Mapping[str, str] | None = None,
     ) -> None:
-        """Add a host (path → bytes, pid → image path, task name → definition)."""
+        """Add a host (path → bytes, pid → image path, task name → definition).
+
+        ``hashes`` declares the SHA-256 of files whose bytes are placeholders (path → hash).
+        """
         with self._lock:
             self._hosts[device_id] = Host(
-                dict(files), dict(processes), dict(scheduled_tasks or {}), online=online
+                dict(files),
+                dict(processes),
+                dict(scheduled_tasks or {}),
+                online=online,
+                declared={p: h.lower() for p, h in (hashes or {}).items() if p in files},
             )
 
     def set_online(self, device_id: str, online: bool) -> None:
