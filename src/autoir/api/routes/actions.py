@@ -6,6 +6,7 @@ requires its own permission, which the service checks (reference §6.1).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -20,7 +21,9 @@ from autoir.api.errors import BadRequest
 from autoir.api.paging import page_body
 from autoir.api.routes.alerts import CountQ, FilterQ, OrderQ, SkipQ, TopQ
 from autoir.bootstrap import Container
+from autoir.domain.access.permissions import Principal
 from autoir.domain.queries.fields import ACTION_FIELDS
+from autoir.domain.remediation.action import RemediationAction
 from autoir.domain.remediation.lifecycle import ActionStatus
 from autoir.odata import parse_list_query
 from autoir.ports.actions import ActionSearch
@@ -95,6 +98,23 @@ async def _comment_body(request: Request) -> str | None:
     return comment
 
 
+_Many = Callable[[Principal, Sequence[str], str | None], list[RemediationAction]]
+_One = Callable[[Principal, str, str | None], RemediationAction]
+
+
+async def _decide_many(request: Request, decide: _Many, principal: Principal) -> dict[str, Any]:
+    ids, comment = await _ids_body(request)
+    actions = await run_in_threadpool(decide, principal, ids, comment)
+    return {"value": [action_json(a) for a in actions]}
+
+
+async def _decide_one(
+    request: Request, decide: _One, principal: Principal, action_id: str
+) -> dict[str, Any]:
+    comment = await _comment_body(request)
+    return action_json(await run_in_threadpool(decide, principal, action_id, comment))
+
+
 def build_router() -> APIRouter:
     """The Action Center routes."""
     router = APIRouter(tags=["actions"])
@@ -166,35 +186,31 @@ def build_router() -> APIRouter:
     async def approve(
         request: Request, container: ContainerDep, principal: ResponseActions
     ) -> dict[str, Any]:
-        ids, comment = await _ids_body(request)
-        center = container.automation.remediation.center
-        actions = await run_in_threadpool(center.approve, principal, ids, comment)
-        return {"value": [action_json(a) for a in actions]}
+        return await _decide_many(
+            request, container.automation.remediation.center.approve, principal
+        )
 
     @router.post("/reject", summary="Reject pending actions of one type")
     async def reject(
         request: Request, container: ContainerDep, principal: ResponseActions
     ) -> dict[str, Any]:
-        ids, comment = await _ids_body(request)
-        center = container.automation.remediation.center
-        actions = await run_in_threadpool(center.reject, principal, ids, comment)
-        return {"value": [action_json(a) for a in actions]}
+        return await _decide_many(
+            request, container.automation.remediation.center.reject, principal
+        )
 
     @router.post("/{action_id}/undo", status_code=201, summary="Undo a completed action")
     async def undo(
         action_id: str, request: Request, container: ContainerDep, principal: ResponseActions
     ) -> dict[str, Any]:
-        comment = await _comment_body(request)
         center = container.automation.remediation.center
-        return action_json(await run_in_threadpool(center.undo, principal, action_id, comment))
+        return await _decide_one(request, center.undo, principal, action_id)
 
     @router.post("/{action_id}/cancel", summary="Cancel an action that has not run yet")
     async def cancel(
         action_id: str, request: Request, container: ContainerDep, principal: ResponseActions
     ) -> dict[str, Any]:
-        comment = await _comment_body(request)
         center = container.automation.remediation.center
-        return action_json(await run_in_threadpool(center.cancel, principal, action_id, comment))
+        return await _decide_one(request, center.cancel, principal, action_id)
 
     @router.post("/{action_id}/comments", summary="Comment on an action")
     async def comment(
