@@ -68,7 +68,7 @@ def build_remediation(
             ctx,
             ActionCenterSettings(
                 four_eyes=settings.four_eyes,
-                pending_expiry=timedelta(days=policy().pending_expiry_days),
+                pending_expiry=lambda: timedelta(days=policy().pending_expiry_days),
             ),
             on_approved=enqueue,
             withdraw=partial(withdraw, connectors),

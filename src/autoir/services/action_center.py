@@ -39,7 +39,8 @@ class ActionCenterSettings:
 
     four_eyes: bool = False
     """Whoever requested a manual action cannot approve it (manual actions then wait)."""
-    pending_expiry: timedelta = timedelta(days=7)
+    pending_expiry: Callable[[], timedelta] = lambda: timedelta(days=7)
+    """How long a pending action waits (read at each request: the policy can change)."""
 
 
 class ActionCenterService:
@@ -280,7 +281,7 @@ class ActionCenterService:
             decided_by=None if waits else principal.name,
             decided_at=None if waits else now,
             updated_at=now,
-            expires_at=now + self._settings.pending_expiry if waits else None,
+            expires_at=now + self._settings.pending_expiry() if waits else None,
             approval_key=approval_key(request.action_type, request.properties, request.target_key),
         )
         with self._ctx.uow() as uow:
