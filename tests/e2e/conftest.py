@@ -5,7 +5,6 @@ The browser is Debian's Chromium (``/usr/bin/chromium``); Playwright never downl
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -18,8 +17,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+from tests.support.pages import free_port, open_page
+
 PASSWORD = "e2e-password-123"
 ANALYST = "analyst@fabrikam.example"
 FRENCH_ANALYST = "lea@fabrikam.example"
@@ -40,12 +39,6 @@ def _cli(*args: str, data_dir: Path, stdin: str | None = None) -> None:
         capture_output=True,
         timeout=120,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -93,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         data_dir=data_dir,
         stdin=PASSWORD + "\n",
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
@@ -123,25 +116,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server.url, viewport={"width": 1600, "height": 1000}, locale="en-US"
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and "Failed to load resource" not in message.text
-            else None
-        ),
-    )
-    yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser errors: {errors}"
+    expected = ("Failed to load resource",)
+    with open_page(browser, server.url, request.node.name, width=1600, expected=expected) as tab:
+        yield tab
 
 
 def sign_in(page: Any, username: str = ANALYST) -> None:

@@ -129,6 +129,15 @@ def login(client: TestClient, username: str = ANALYST, password: str = PASSWORD)
     )
 
 
+def sign_in(page: Any, username: str = ANALYST) -> None:
+    """Log in through the login form, in Chromium."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/(alerts|dashboard)?$"))
+
+
 def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token in the page"

@@ -5,25 +5,20 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from autoir.bootstrap import Container
 from autoir.cli.server import create_app
 from autoir.connectors.memory import InMemoryNotifier
 from autoir.domain.alerts.enums import AlertClassification, AlertDetermination, AlertStatus
+from tests.support.pages import SCREENSHOTS, open_page, serve
 
-from .conftest import ANALYST, FRENCH, PASSWORD, READER, csrf_of, login
+from .conftest import ANALYST, FRENCH, READER, csrf_of, login, sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHISH = 1  # "Phish delivered to mailbox" to alice@fabrikam.example (conftest.ALERTS)
 
 
@@ -37,6 +32,11 @@ def _textarea(html: str, element_id: str) -> str:
     found = re.search(rf'<textarea id="{element_id}"[^>]*>(.*?)</textarea>', html, re.DOTALL)
     assert found, f"no textarea #{element_id}"
     return found.group(1)
+
+
+def _notify(client: TestClient, csrf: str, alert_id: str, **fields: str) -> Any:
+    """Send the Notify users form of ``alert_id``."""
+    return client.post(f"/alerts/{alert_id}/notify", data={"csrf_token": csrf, **fields})
 
 
 # --- Over HTTP ---------------------------------------------------------------------------------
@@ -94,15 +94,14 @@ def test_sending_mails_the_users_and_records_a_comment(
     analyst: TestClient, csrf: str, container: Container, alert_ids: list[str]
 ) -> None:
     alert_id = alert_ids[PHISH]
-    response = analyst.post(
-        f"/alerts/{alert_id}/notify",
-        data={
-            "csrf_token": csrf,
-            "recipients": "alice@fabrikam.example\nbob@fabrikam.example, ALICE@fabrikam.example",
-            "subject": "Security notice: Phish delivered to mailbox",
-            "body": "Hello,\n\nPlease delete the message.",
-            "locale": "en",
-        },
+    response = _notify(
+        analyst,
+        csrf,
+        alert_id,
+        recipients="alice@fabrikam.example\nbob@fabrikam.example, ALICE@fabrikam.example",
+        subject="Security notice: Phish delivered to mailbox",
+        body="Hello,\n\nPlease delete the message.",
+        locale="en",
     )
     assert response.status_code == 303
     assert response.headers["location"] == f"/alerts/{alert_id}?notified=2"
@@ -123,15 +122,14 @@ def test_bad_input_comes_back_on_the_form_with_what_was_typed(
     analyst: TestClient, csrf: str, container: Container, alert_ids: list[str]
 ) -> None:
     alert_id = alert_ids[PHISH]
-    response = analyst.post(
-        f"/alerts/{alert_id}/notify",
-        data={
-            "csrf_token": csrf,
-            "recipients": "alice@fabrikam.example, alice-at-fabrikam",
-            "subject": "",
-            "body": "Kept text",
-            "locale": "en",
-        },
+    response = _notify(
+        analyst,
+        csrf,
+        alert_id,
+        recipients="alice@fabrikam.example, alice-at-fabrikam",
+        subject="",
+        body="Kept text",
+        locale="en",
     )
     assert response.status_code == 422
     assert "Nothing was sent." in response.text
@@ -141,10 +139,7 @@ def test_bad_input_comes_back_on_the_form_with_what_was_typed(
         _textarea(response.text, "notify-recipients") == "alice@fabrikam.example, alice-at-fabrikam"
     )
     assert _textarea(response.text, "notify-body") == "Kept text"
-    empty = analyst.post(
-        f"/alerts/{alert_id}/notify",
-        data={"csrf_token": csrf, "recipients": " ", "subject": "s", "body": "b"},
-    )
+    empty = _notify(analyst, csrf, alert_id, recipients=" ", subject="s", body="b")
     assert empty.status_code == 422
     assert "Add at least one recipient." in empty.text
     assert _outbox(container).outbox == []
@@ -156,10 +151,7 @@ def test_errors_are_in_french_for_a_french_analyst(
 ) -> None:
     assert login(client, FRENCH).status_code == 303
     csrf = csrf_of(client.get("/dashboard").text)
-    response = client.post(
-        f"/alerts/{alert_ids[PHISH]}/notify",
-        data={"csrf_token": csrf, "recipients": "nope", "subject": "s", "body": " "},
-    )
+    response = _notify(client, csrf, alert_ids[PHISH], recipients="nope", subject="s", body=" ")
     assert response.status_code == 422
     assert "Rien n\u2019a été envoyé." in response.text
     assert "nope n\u2019est pas une adresse e-mail." in response.text
@@ -189,14 +181,8 @@ def test_a_failing_mail_server_is_said_on_the_form(
     analyst: TestClient, csrf: str, container: Container, alert_ids: list[str]
 ) -> None:
     _outbox(container).fail_next()
-    response = analyst.post(
-        f"/alerts/{alert_ids[PHISH]}/notify",
-        data={
-            "csrf_token": csrf,
-            "recipients": "alice@fabrikam.example",
-            "subject": "s",
-            "body": "b",
-        },
+    response = _notify(
+        analyst, csrf, alert_ids[PHISH], recipients="alice@fabrikam.example", subject="s", body="b"
     )
     assert response.status_code == 502
     assert "The mail could not be sent:" in response.text
@@ -269,59 +255,17 @@ def test_resolve_as_sets_classification_and_checks_the_pair(
 # --- In Chromium -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server_url(container: Container, alert_ids: list[str]) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the UI server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(container)) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser: Any, server_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server_url, viewport={"width": 1440, "height": 1000}, locale="en-US"
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
     # A form sent back with errors answers 422, which Chromium logs; anything else is a failure.
-    tab.on(
-        "console",
-        lambda m: (
-            errors.append(m.text) if m.type == "error" and "status of 422" not in m.text else None
-        ),
-    )
-    yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser errors: {errors}"
-
-
-def sign_in(page: Any, username: str = ANALYST) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/(alerts|dashboard)?$"))
+    with open_page(browser, server_url, request.node.name, expected=("status of 422",)) as tab:
+        yield tab
 
 
 def test_browser_notify_users_from_the_alert_page(

@@ -7,25 +7,20 @@ for 7 days, then an identical new alert arrives suppressed).
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from autoir.bootstrap import Container
 from autoir.cli.server import create_app
 from autoir.domain.alerts.enums import InvestigationState
+from tests.support.pages import SCREENSHOTS, open_page, serve
 
-from .conftest import ALERTS, ANALYST, FRENCH, PASSWORD, READER, csrf_of, login
+from .conftest import ALERTS, FRENCH, READER, csrf_of, login, sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 SHELL = 0  # "Suspicious shell command" on device 1, detector shell-1 (conftest.ALERTS)
 
 
@@ -135,55 +130,22 @@ def test_suppress_form_in_french(client: TestClient, alert_ids: list[str]) -> No
 # --- In Chromium -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server_url(container: Container, alert_ids: list[str]) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the UI server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(container)) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser: Any, server_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server_url, viewport={"width": 1440, "height": 1000}, locale="en-US"
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser errors: {errors}"
+    with open_page(browser, server_url, request.node.name) as tab:
+        yield tab
 
 
 def test_browser_suppress_for_7_days_then_a_new_alert_arrives_suppressed(
     page: Any, container: Container, alert_ids: list[str]
 ) -> None:
-    page.goto("/login")
-    page.fill("#username", ANALYST)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/(alerts|dashboard)?$"))
+    sign_in(page)
     page.goto(f"/alerts/{alert_ids[SHELL]}")
     page.click("#suppress-alert")
     page.wait_for_url(re.compile(f"/alerts/{alert_ids[SHELL]}/suppress$"))

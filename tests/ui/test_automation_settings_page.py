@@ -9,15 +9,10 @@ unsaved policy, automatic or approval); French; the screenshot for the docs.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
@@ -30,13 +25,13 @@ from autoir.domain.remediation.device_groups import DEFAULT_GROUP_NAME, Automati
 from autoir.domain.remediation.folders import FolderClass
 from autoir.ui.automation_form import AutomationForm, field_id, whole_number
 from autoir.ui.labels import AUTOMATION_LEVEL, DECISION_MODE, FOLDER_CLASS
+from tests.support.pages import SCREENSHOTS, expect, open_page, serve
 
-from .conftest import PASSWORD, READER, csrf_of, login
+from .conftest import PASSWORD, READER, csrf_of, login, sign_in
 
 ADMIN = "ada@fabrikam.example"
 FRENCH_ADMIN = "claire@fabrikam.example"
 PAGE = "/settings/automation"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 ROLE = "Security administrator"
 
 POLICY: dict[str, Any] = {
@@ -354,69 +349,19 @@ def test_editing_buttons_answer_the_form_and_save_nothing(
 # --- In Chromium -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server_url(container: Container, admins: None) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the UI server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(container)) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser: Any, server_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server_url, viewport={"width": 1440, "height": 900}, locale="en-US"
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
     # A refused save answers 422 with the form and its errors, the preview 400 while the unsaved
     # form is invalid; Chromium logs the status.
     expected = ("status of 422", "status of 400")
-    tab.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not any(e in m.text for e in expected)
-            else None
-        ),
-    )
-    yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser errors: {errors}"
-
-
-def sign_in(page: Any, username: str = ADMIN) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/(alerts|dashboard)?$"))
-
-
-def expect(locator: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
+    with open_page(browser, server_url, request.node.name, height=900, expected=expected) as tab:
+        yield tab
 
 
 def field(page: Any, path: str) -> Any:
@@ -436,7 +381,7 @@ def decision(page: Any, action_type: str) -> Any:
 
 
 def test_browser_add_a_group_with_rules_save_and_reload(page: Any, container: Container) -> None:
-    sign_in(page)
+    sign_in(page, ADMIN)
     page.goto(PAGE)
     assert page.locator("h1").inner_text() == "Automation settings"
     expect(page.locator(".nav-link.is-active")).to_have_text("Automation")
@@ -482,7 +427,7 @@ def test_browser_add_a_group_with_rules_save_and_reload(page: Any, container: Co
 
 
 def test_browser_shows_errors_by_their_fields(page: Any, container: Container) -> None:
-    sign_in(page)
+    sign_in(page, ADMIN)
     page.goto(PAGE)
     page.click("#add-group")
     field(page, "deviceGroups[0].name").fill("Servers")
@@ -499,7 +444,7 @@ def test_browser_shows_errors_by_their_fields(page: Any, container: Container) -
 def test_browser_moves_and_deletes_groups(
     page: Any, container: Container, saved: AutomationPolicy
 ) -> None:
-    sign_in(page)
+    sign_in(page, ADMIN)
     page.goto(PAGE)
     expect(page.locator("#group-0-up")).to_be_disabled()
     page.click("#group-1-up")
@@ -516,7 +461,7 @@ def test_browser_moves_and_deletes_groups(
 def test_browser_preview_shows_the_group_and_what_automation_would_do(
     page: Any, container: Container, saved: AutomationPolicy
 ) -> None:
-    sign_in(page)
+    sign_in(page, ADMIN)
     page.goto(PAGE)
     result = page.locator("#preview-result")
     expect(result).to_have_attribute("data-state", "ready")
@@ -606,7 +551,7 @@ def test_browser_screenshot_for_the_docs(page: Any, container: Container) -> Non
         ],
     }
     container.automation_settings.put(admin_principal(), policy)
-    sign_in(page)
+    sign_in(page, ADMIN)
     page.goto(PAGE)
     describe_device(page, "web-07.contoso.com", "Linux", "10.20.3.4", "/usr/bin/xmrig")
     expect(page.locator(".preview-group")).to_have_text("Linux servers")

@@ -8,16 +8,11 @@ Investigations are real: alerts are ingested, then the sweep and the runner run 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from starlette.datastructures import QueryParams
 
@@ -25,11 +20,11 @@ from autoir.bootstrap import Container
 from autoir.cli.server import create_app
 from autoir.ui.investigation_filters import InvestigationForm
 from tests.support import alerts as A
+from tests.support.pages import expect, open_page, serve
 
-from .conftest import ANALYST, FRENCH, PASSWORD, READER, csrf_of, login
+from .conftest import ANALYST, FRENCH, READER, csrf_of, login, sign_in
 
 REPORTED = "Email reported by user as malware or phish"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def _message(network_id: str, recipient: str) -> dict[str, Any]:
@@ -250,59 +245,16 @@ def test_unknown_investigation_is_a_404_page(analyst: TestClient) -> None:
 # --- In Chromium -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server_url(container: Container, seeded: Seeded) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the UI server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(container)) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser: Any, server_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server_url, viewport={"width": 1440, "height": 1000}, locale="en-US"
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser errors: {errors}"
-
-
-def sign_in(page: Any, username: str = ANALYST) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/(alerts|dashboard)?$"))
-
-
-def expect(locator: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
+    with open_page(browser, server_url, request.node.name) as tab:
+        yield tab
 
 
 def test_browser_list_filters_and_opens_with_the_keyboard(page: Any, seeded: Seeded) -> None:

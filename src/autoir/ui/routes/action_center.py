@@ -8,6 +8,7 @@ a decision was refused (one action type at a time, decided meanwhile, not undoab
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -16,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, QueryParams
 
+from autoir.domain.access.permissions import Principal
 from autoir.domain.errors import Conflict, NotFound, QueryInvalid, ValidationFailed
 from autoir.domain.remediation.action import RemediationAction
 from autoir.ui.action_filters import TABS, TIME_RANGES, ActionForm
@@ -264,6 +266,23 @@ async def reject_actions(
     return await _decide(request, viewer, "rejected", ids, comment, return_to)
 
 
+async def _act_on(
+    request: Request,
+    viewer: Viewer,
+    operation: Callable[[Principal, str, str | None], RemediationAction],
+    action_id: str,
+    comment: str,
+    return_to: str,
+    decided: str,
+) -> Response:
+    """Undo or cancel one action: back to ``return_to`` with a notice, or refused with why."""
+    try:
+        await run_in_threadpool(operation, viewer.principal, action_id, comment.strip() or None)
+    except Conflict as exc:
+        return _refused(request, viewer, return_to, _messages(request, viewer, exc))
+    return _done(return_to, decided=decided)
+
+
 @router.post("/action-center/{action_id}/undo")
 async def undo_action(
     action_id: str,
@@ -274,11 +293,7 @@ async def undo_action(
 ) -> Response:
     """Undo a completed reversible action (the undo runs as an action of its own)."""
     center = container_of(request).automation.remediation.center
-    try:
-        await run_in_threadpool(center.undo, viewer.principal, action_id, comment.strip() or None)
-    except Conflict as exc:
-        return _refused(request, viewer, return_to, _messages(request, viewer, exc))
-    return _done(return_to, decided="undone")
+    return await _act_on(request, viewer, center.undo, action_id, comment, return_to, "undone")
 
 
 @router.post("/action-center/{action_id}/cancel")
@@ -291,11 +306,7 @@ async def cancel_action(
 ) -> Response:
     """Cancel an action that has not started executing."""
     center = container_of(request).automation.remediation.center
-    try:
-        await run_in_threadpool(center.cancel, viewer.principal, action_id, comment.strip() or None)
-    except Conflict as exc:
-        return _refused(request, viewer, return_to, _messages(request, viewer, exc))
-    return _done(return_to, decided="cancelled")
+    return await _act_on(request, viewer, center.cancel, action_id, comment, return_to, "cancelled")
 
 
 @router.post("/action-center/{action_id}/comments")
