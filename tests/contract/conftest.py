@@ -33,6 +33,7 @@ from autoir.ports.remediation import (
     Notifier,
 )
 from tests.support.clock import FakeClock
+from tests.support.smtp import SmtpNotifierHarness
 
 # --- Email system ----------------------------------------------------------------------------
 
@@ -289,7 +290,10 @@ class InMemoryNotifierHarness:
         return [(s.message_id, s.notification) for s in self.memory.outbox]
 
 
-NOTIFIER_HARNESSES: dict[str, Callable[[], NotifierHarness]] = {"memory": InMemoryNotifierHarness}
+NOTIFIER_HARNESSES: dict[str, Callable[[], NotifierHarness]] = {
+    "memory": InMemoryNotifierHarness,
+    "smtp": SmtpNotifierHarness,  # aiosmtpd on loopback: STARTTLS, AUTH PLAIN
+}
 
 
 @pytest.fixture(params=sorted(NOTIFIER_HARNESSES))
