@@ -7,9 +7,33 @@ in ``bootstrap`` and passed down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SmtpSettings(BaseModel):
+    """SMTP submission of notifications (``AUTOIR_SMTP__*``); no host = the in-memory outbox."""
+
+    host: str | None = Field(default=None, description="Submission server (AUTOIR_SMTP__HOST).")
+    port: int | None = Field(
+        default=None, ge=1, le=65535, description="Default 587 (starttls), 465 (tls), 25 (none)."
+    )
+    security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls (required when set), tls (implicit), none (loopback relay only).",
+    )
+    username: str | None = Field(default=None, description="AUTH user; unset = no AUTH.")
+    password: SecretStr | None = Field(default=None, description="AUTH password (never logged).")
+    sender: str | None = Field(
+        default=None, description="From address, required with a host (security@example.com)."
+    )
+    ca_file: Path | None = Field(
+        default=None, description="PEM CA certificates to trust instead of the system store."
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    helo_name: str = Field(default="localhost", description="The EHLO name AutoIR announces.")
 
 
 class Settings(BaseSettings):
@@ -112,6 +136,10 @@ class Settings(BaseSettings):
             "Extra plugins as module:attribute references (AUTOIR_PLUGINS, JSON list), loaded "
             "after the built-ins; installed packages can use the autoir.plugins entry point."
         ),
+    )
+
+    smtp: SmtpSettings = Field(
+        default_factory=SmtpSettings, description="Notification mail (AUTOIR_SMTP__HOST, …)."
     )
 
     def effective_database_url(self) -> str:

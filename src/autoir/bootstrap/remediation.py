@@ -19,6 +19,7 @@ from autoir.connectors.memory import (
     InMemoryIdentityProvider,
     InMemoryNotifier,
 )
+from autoir.connectors.smtp import SmtpConfig, SmtpNotifier, SmtpSecurity
 from autoir.domain.remediation.automation import AutomationPolicy
 from autoir.ports.remediation import Notifier, UrlBlocker
 from autoir.services.action_center import ActionCenterService, ActionCenterSettings
@@ -51,6 +52,26 @@ def build_connectors(settings: Settings, ctx: ServiceContext, urls: UrlBlocker) 
     )
 
 
+def build_notifier(settings: Settings) -> Notifier:
+    """SMTP submission when ``AUTOIR_SMTP__HOST`` is set, else the in-memory outbox."""
+    smtp = settings.smtp
+    if not smtp.host:
+        return InMemoryNotifier()
+    return SmtpNotifier(
+        SmtpConfig(
+            host=smtp.host,
+            sender=smtp.sender or "",
+            port=smtp.port,
+            security=SmtpSecurity(smtp.security),
+            username=smtp.username,
+            password=smtp.password,
+            ca_file=smtp.ca_file,
+            timeout_seconds=smtp.timeout_seconds,
+            helo_name=smtp.helo_name,
+        )
+    )
+
+
 def build_remediation(
     settings: Settings,
     ctx: ServiceContext,
@@ -62,7 +83,7 @@ def build_remediation(
     """Planner, executor and Action Center over ``connectors``."""
     return Remediation(
         connectors=connectors,
-        notifier=notifier or InMemoryNotifier(),
+        notifier=notifier or build_notifier(settings),
         planner=RemediationPlanner(ctx.ids, policy),
         center=ActionCenterService(
             ctx,
