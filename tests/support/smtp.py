@@ -84,6 +84,7 @@ class Received:
     rcpt_tos: tuple[str, ...]
     data: bytes
     login: str | None
+    tls: bool
 
     @property
     def message(self) -> EmailMessage:
@@ -138,6 +139,7 @@ class _Handler:
                 rcpt_tos=tuple(envelope.rcpt_tos),
                 data=bytes(envelope.original_content or envelope.content),
                 login=auth.login.decode() if isinstance(auth, LoginPassword) else None,
+                tls=self.sink.tls == "tls" or session.ssl is not None,
             )
         )
         return "250 2.0.0 Message accepted for delivery"
@@ -175,10 +177,13 @@ class SmtpSink:
             else:
                 kwargs["ssl_context"] = context
         if self.account is not None:
+            # aiosmtpd sees TLS only after STARTTLS; over implicit TLS (or none) AUTH is offered
+            # without it being required (requiring it there makes aiosmtpd warn).
+            starttls = self.tls == "starttls"
             kwargs.update(
                 authenticator=self._authenticate,
-                auth_required=True,
-                auth_require_tls=self.tls is not None,
+                auth_required=starttls,
+                auth_require_tls=starttls,
             )
         self._controller = Controller(_Handler(self), **kwargs)
         self._controller.start()
@@ -206,7 +211,7 @@ class SmtpSink:
         )
         with self._lock:
             self.auth_attempts.append((mechanism, ok))
-        return AuthResult(success=ok, handled=False)
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     def fail_next(self, n: int = 1, *, transient: bool = True) -> None:
         reply = "451 4.3.0 Try again later" if transient else "554 5.7.1 Delivery not authorized"

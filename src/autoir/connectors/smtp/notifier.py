@@ -234,14 +234,25 @@ class SmtpNotifier:
                 f"SMTP server {self.endpoint} offers no AUTH on this connection; check "
                 "AUTOIR_SMTP__SECURITY (many servers offer AUTH only after STARTTLS)"
             )
+        offered = smtp.esmtp_features["auth"].upper().split()
+        mechanism = next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
+        if mechanism is None:
+            raise ConnectorRejected(
+                f"SMTP server {self.endpoint} offers AUTH {' '.join(offered)[:100]}, "
+                "not PLAIN or LOGIN"
+            )
+        # One attempt with one mechanism (smtplib's login() would retry a refused password
+        # with every other mechanism, counting against lock-out policies).
+        smtp.user, smtp.password = config.username, config.password.get_secret_value()
         try:
-            smtp.login(config.username, config.password.get_secret_value())
+            authenticate = smtp.auth_plain if mechanism == "PLAIN" else smtp.auth_login
+            code, reply = smtp.auth(mechanism, authenticate)
         except smtplib.SMTPAuthenticationError as exc:
             raise self._error(exc.smtp_code, exc.smtp_error, "refused the login") from None
-        except smtplib.SMTPNotSupportedError as exc:
-            raise ConnectorRejected(
-                self._scrub(f"SMTP server {self.endpoint}: {exc} (offers {smtp.esmtp_features})")
-            ) from None
+        finally:
+            smtp.password = ""
+        if code != 235:  # noqa: PLR2004 - SMTP reply code
+            raise self._error(code, reply, "refused the login")
 
     def _transaction(
         self, smtp: smtplib.SMTP, envelope_from: str, recipients: Sequence[str], data: bytes
