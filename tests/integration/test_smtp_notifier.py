@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from autoir.bootstrap.remediation import build_notifier
+from autoir.connectors.memory import InMemoryNotifier
 from autoir.connectors.smtp import SmtpConfig, SmtpNotifier, SmtpSecurity
 from autoir.domain.errors import ConnectorRejected, ConnectorUnavailable
 from autoir.ports.remediation import Notification
+from autoir.settings import Settings, SmtpSettings
 from tests.support.smtp import HOST, SmtpSink, free_port
 
 pytestmark = pytest.mark.integration
@@ -241,3 +244,39 @@ def test_default_ports_follow_security() -> None:
         SmtpSecurity.TLS: 465,
         SmtpSecurity.NONE: 25,
     }
+
+
+def test_a_later_batch_refused_says_who_already_got_the_message(starttls_sink: SmtpSink) -> None:
+    starttls_sink.refused.add("user3@contoso.com")
+    recipients = tuple(f"user{i}@contoso.com" for i in range(5))
+    notifier = SmtpNotifier(config_for(starttls_sink, max_recipients_per_message=2))
+
+    with pytest.raises(ConnectorRejected, match=r"user3@contoso\.com.*2 of 5 recipients got it"):
+        notifier.send(replace(NOTICE, recipients=recipients))
+
+    assert [r.rcpt_tos for r in starttls_sink.messages()] == [recipients[:2]]
+
+
+def test_settings_choose_smtp_when_a_host_is_set(starttls_sink: SmtpSink) -> None:
+    assert isinstance(build_notifier(Settings()), InMemoryNotifier)
+    with pytest.raises(ValueError, match="AUTOIR_SMTP__SENDER"):
+        build_notifier(Settings(smtp=SmtpSettings(host=HOST)))
+
+    settings = Settings(
+        smtp=SmtpSettings(
+            host=HOST,
+            port=starttls_sink.port,
+            username=ACCOUNT[0],
+            password=SecretStr(PASSWORD),
+            sender="security@contoso.com",
+            ca_file=starttls_sink.cert_file,
+        )
+    )
+    notifier = build_notifier(settings)
+
+    assert isinstance(notifier, SmtpNotifier)
+    message_id = notifier.send(replace(NOTICE, sender=None))
+    [received] = starttls_sink.messages()
+    assert received.message["Message-ID"] == message_id
+    assert received.mail_from == "security@contoso.com"
+    assert PASSWORD not in repr(settings)
