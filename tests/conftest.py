@@ -21,6 +21,7 @@ from autoir.storage import schema
 from autoir.storage.database import create_database_engine, upgrade_database
 from tests.support.browser import browser  # noqa: F401 - the shared browser fixture
 from tests.support.clock import FakeClock
+from tests.support.dovecot import dovecot, dovecot_server  # noqa: F401 - a real Dovecot
 from tests.support.services import missing_service, postgres_admin_url
 
 BACKENDS = ["sqlite", "postgresql"]
