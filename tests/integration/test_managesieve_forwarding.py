@@ -281,3 +281,20 @@ def test_a_crash_between_uploads_is_finished_from_the_recorded_originals(
     }
     _adapter(dovecot_server, state).restore_forwarding("undo-1", change)
     assert _on_disk(dovecot_server, seeded)[0]["roundcube"] == ACTIVE
+
+
+def test_starttls_is_required_when_asked_for(
+    dovecot_server: DovecotServer, seeded: str, tmp_path: Path
+) -> None:
+    adapter = ManageSieveForwarding(
+        dovecot_server.host,
+        dovecot_server.sieve_port,
+        credentials=MasterUser(dovecot_server.master_user, dovecot_server.master_password),
+        state_path=tmp_path / "state.json",
+        starttls=True,
+    )
+
+    # This test server offers no TLS: the password must not go out in clear text.
+    with pytest.raises(ConnectorRejected, match="STARTTLS"):
+        adapter.turn_off_external_forwarding("act-1", seeded, ORG)
+    assert _on_disk(dovecot_server, seeded)[0]["roundcube"] == ACTIVE
