@@ -397,3 +397,34 @@ def test_any_rule_file_keeps_every_other_action_and_stays_valid(body: str) -> No
     assert _actions(rewrite.script) == _actions(script)
     internal = [t for t in redirect_targets(script) if t.endswith("@example.org")]
     assert redirect_targets(rewrite.script) == internal
+
+
+def test_blank_lines_and_indentation_around_a_removed_rule_stay() -> None:
+    script = """\
+require ["fileinto"];
+
+if header :is "x-a" "1" {
+    fileinto "A";
+}
+
+if header :is "x-b" "1" {
+    redirect "b@gmail.com";
+}
+
+  if header :is "x-c" "1" { fileinto "C"; }
+"""
+    rewrite = without_external_redirects(script, ORG)
+
+    assert (
+        rewrite.script
+        == """\
+require ["fileinto"];
+
+if header :is "x-a" "1" {
+    fileinto "A";
+}
+
+
+  if header :is "x-c" "1" { fileinto "C"; }
+"""
+    )

@@ -438,9 +438,13 @@ def _apply(data: bytes, edits: list[tuple[int, int]]) -> bytes:
 def _whole_line(data: bytes, start: int, end: int) -> tuple[int, int]:
     """Widen a cut that would leave its line blank to the whole line."""
     line_start = data.rfind(b"\n", 0, start) + 1
+    if data[line_start:start].strip():
+        return start, end
+    if data[end - 1 : end] == b"\n":
+        return line_start, end  # the cut already ends its last line
     newline = data.find(b"\n", end)
     line_end = len(data) if newline < 0 else newline + 1
-    if data[line_start:start].strip() or data[end:line_end].strip():
+    if data[end:line_end].strip():
         return start, end
     return line_start, line_end
 
