@@ -8,6 +8,7 @@ discarded differently.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -88,8 +89,8 @@ MESSAGES = {
 }
 
 _CONFIG = """\
-mail_uid = nobody
-mail_gid = nogroup
+mail_uid = {uid}
+mail_gid = {gid}
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = /dev/stderr
@@ -103,7 +104,8 @@ def workdir() -> Iterator[Path]:
         missing_service("sieve-test is not installed (apt-get install dovecot-sieve)")
     root = Path(tempfile.mkdtemp(prefix="autoir-sieve-test-"))
     (root / "home" / "Maildir").mkdir(parents=True)
-    (root / "dovecot.conf").write_text(_CONFIG.format(root=root))
+    uid, gid = ("nobody", "nogroup") if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    (root / "dovecot.conf").write_text(_CONFIG.format(root=root, uid=uid, gid=gid))
     subprocess.run(["chmod", "-R", "a+rwX", str(root)], check=True)
     yield root
     shutil.rmtree(root, ignore_errors=True)
