@@ -36,6 +36,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -346,6 +347,81 @@ class DovecotServer:
                         imap.close()
                     else:
                         imap.delete(_quote(folder))
+
+
+class FaultProxy:
+    """A TCP forwarder in front of a port, for real network faults between a client and Dovecot.
+
+    :meth:`fail_next` cuts every open connection and closes the next ``n`` new ones right after
+    accepting them (the server restarting, a network blip: transient). With ``transient=False``
+    the next ``n`` connections reach ``wrong_port`` instead (ManageSieve, a server that does not
+    speak IMAP: a misconfiguration, permanent).
+    """
+
+    def __init__(self, host: str, port: int, wrong_port: int) -> None:
+        self.host = host
+        self._target = port
+        self._wrong = wrong_port
+        self._listener = socket.create_server((host, 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._plan: list[str] = []
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def fail_next(self, n: int = 1, *, transient: bool = True) -> None:
+        with self._lock:
+            self._plan += ["drop" if transient else "wrong"] * n
+            live, self._open = set(self._open), set()
+        for sock in live:
+            _shut(sock)
+
+    def close(self) -> None:
+        self._closed = True
+        _shut(self._listener)
+        self.fail_next(0)
+
+    def _serve(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                step = self._plan.pop(0) if self._plan else "pass"
+            if step == "drop":
+                _shut(client)
+                continue
+            try:
+                upstream = socket.create_connection(
+                    (self.host, self._wrong if step == "wrong" else self._target), timeout=5
+                )
+            except OSError:
+                _shut(client)
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._open |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass
+    _shut(source)
+    _shut(sink)
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    with suppress(OSError):
+        sock.close()
 
 
 def _fetch_all(imap: imaplib.IMAP4, folder: str) -> list[bytes]:
