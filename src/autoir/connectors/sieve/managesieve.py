@@ -156,6 +156,10 @@ class ManageSieveSession:
             return None
         return self._command(b"CHECKSCRIPT " + _literal(text), check=False)[1]
 
+    def deletescript(self, name: str) -> None:
+        """Delete ``name`` (the server refuses to delete the active script)."""
+        self._command(b"DELETESCRIPT " + _quoted(name))
+
     def setactive(self, name: str) -> None:
         """Make ``name`` the active script ("" deactivates every script)."""
         self._command(b"SETACTIVE " + _quoted(name))
