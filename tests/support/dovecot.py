@@ -365,6 +365,7 @@ class FaultProxy:
         self._listener = socket.create_server((host, 0))
         self.port = int(self._listener.getsockname()[1])
         self._plan: list[str] = []
+        self._cut: tuple[bytes, float] | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -377,10 +378,27 @@ class FaultProxy:
         for sock in live:
             _shut(sock)
 
+    def cut_after(self, command: bytes, delay: float = 0.3) -> None:
+        """Cut the connection that next sends ``command``, once the server had time to run it.
+
+        The client never reads the answer: the change happened on the server, the caller saw a
+        network failure (the case a resumed action must recognise).
+        """
+        with self._lock:
+            self._cut = (command, delay)
+
     def close(self) -> None:
         self._closed = True
         _shut(self._listener)
         self.fail_next(0)
+
+    def _cut_now(self, chunk: bytes) -> float | None:
+        with self._lock:
+            if self._cut is not None and self._cut[0] in chunk:
+                delay = self._cut[1]
+                self._cut = None
+                return delay
+        return None
 
     def _serve(self) -> None:
         while not self._closed:
@@ -403,13 +421,20 @@ class FaultProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._open |= {client, upstream}
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+            threading.Thread(target=_pump, args=(client, upstream, self), daemon=True).start()
+            threading.Thread(target=_pump, args=(upstream, client, None), daemon=True).start()
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
+def _pump(source: socket.socket, sink: socket.socket, proxy: FaultProxy | None) -> None:
     try:
         while chunk := source.recv(65536):
+            if proxy is not None and (delay := proxy._cut_now(chunk)) is not None:
+                # Stop relaying answers first, then let the server run the command.
+                with suppress(OSError):
+                    source.shutdown(socket.SHUT_WR)
+                sink.sendall(chunk)
+                time.sleep(delay)
+                break
             sink.sendall(chunk)
     except OSError:
         pass

@@ -13,7 +13,7 @@ from autoir.connectors.imap import ImapEmailSystem, ImapSettings
 from autoir.domain.errors import ConnectorUnavailable
 from autoir.mime.identity import derive_network_message_id
 from autoir.ports.remediation import EmailOperation, MessageRef, MessageStatus
-from tests.support.dovecot import DovecotServer
+from tests.support.dovecot import DovecotServer, FaultProxy
 
 pytestmark = pytest.mark.dovecot
 
@@ -134,3 +134,46 @@ def _subject(raw: bytes) -> str:
         if line.lower().startswith(b"subject:"):
             return line.split(b":", 1)[1].strip().decode()
     return ""
+
+
+def test_connection_cut_after_server_moved_copy_resumes_with_the_folder_it_came_from(
+    dovecot: DovecotServer, tmp_path: Path
+) -> None:
+    proxy = FaultProxy(dovecot.host, dovecot.imap_port, dovecot.sieve_port)
+    mailboxes = MAILBOXES[:10]
+    refs = []
+    for mailbox in mailboxes:
+        phish = _mail(
+            mailbox, "Your password expires today", "<expiry-78@contoso-helpdesk.example>"
+        )
+        dovecot.deliver(mailbox, "Archive", phish)
+        refs.append(
+            MessageRef(
+                mailbox, derive_network_message_id(phish), "<expiry-78@contoso-helpdesk.example>"
+            )
+        )
+    settings = ImapSettings(
+        host=proxy.host,
+        port=proxy.port,
+        security="plain",
+        master_user=dovecot.master_user,
+        master_password=dovecot.master_password,
+        store_mailbox=dovecot.store_mailbox,
+        timeout=5.0,
+    )
+    system = ImapEmailSystem(settings, tmp_path)
+    proxy.cut_after(b"UID MOVE")  # the server moves the first copy; its answer is lost
+
+    with pytest.raises(ConnectorUnavailable):
+        system.apply("act-cut", EmailOperation.SOFT_DELETE, refs)
+    assert len(dovecot.messages(mailboxes[0], "Trash")) == 1  # the move did happen
+    outcomes = system.apply("act-cut", EmailOperation.SOFT_DELETE, refs)
+    system.close()
+    proxy.close()
+
+    assert {(o.status, o.folder_before, o.folder_after) for o in outcomes} == {
+        (MessageStatus.DONE, "Archive", "Deleted Items")
+    }
+    for mailbox in mailboxes:
+        assert len(dovecot.messages(mailbox, "Trash")) == 1
+        assert dovecot.messages(mailbox, "Archive") == []
