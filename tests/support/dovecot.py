@@ -330,8 +330,9 @@ class DovecotServer:
         return found[0][0] if found else None
 
     def reset(self) -> None:
-        """Empty every mailbox the server knows and delete their custom folders."""
-        for mailbox in sorted(self.mailboxes | {self.store_mailbox}):
+        """Empty every mailbox that has a home and delete their custom folders."""
+        homes = {home.name for home in (self.root / "mail").iterdir() if home.is_dir()}
+        for mailbox in sorted(self.mailboxes | homes | {self.store_mailbox}):
             with self.imap(mailbox) as imap:
                 typ, data = imap.list()
                 assert typ == "OK", data
