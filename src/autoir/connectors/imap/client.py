@@ -60,17 +60,7 @@ class Session:
 
     def command(self, name: str, *args: str) -> list[object]:
         """Run a command; ``OK`` gives its data, anything else raises a connector error."""
-        try:
-            if name == "UID":
-                typ, data = self.connection.uid(*args)
-            else:
-                typ, data = getattr(self.connection, name.lower())(*args)
-        except imaplib.IMAP4.abort as error:
-            raise ConnectorUnavailable(f"IMAP {name}: {error}") from error
-        except imaplib.IMAP4.error as error:
-            raise ConnectorRejected(f"IMAP {name} failed: {error}") from error
-        except (OSError, EOFError) as error:
-            raise ConnectorUnavailable(f"IMAP {name}: {error}") from error
+        typ, data = self.try_command(name, *args)
         if typ != "OK":
             text = " ".join(_text(item) for item in data if item is not None)
             if any(code in text for code in _TRANSIENT_CODES):
