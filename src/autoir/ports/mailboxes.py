@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from autoir.domain.mailflow.reports import Report
+from autoir.domain.messages.message import EmailMessage
+
 
 @dataclass(frozen=True, slots=True)
 class ScannedMessage:
@@ -89,4 +92,22 @@ class MailboxSource(Protocol):
         Returns True when the server reported a change, False on timeout or when the server
         cannot IDLE (the caller then polls).
         """
+        ...
+
+
+class MessageReader(Protocol):
+    """Raw messages to records (``autoir.mime``): what the mailbox ingest parses with."""
+
+    def parse(
+        self,
+        raw: bytes,
+        *,
+        received_at: datetime | None,
+        organisation_domains: frozenset[str],
+    ) -> EmailMessage:
+        """One message; never raises (what cannot be read is in ``parse_errors``)."""
+        ...
+
+    def read_report(self, raw: bytes) -> Report:
+        """The reporter and the reported messages of a report mail; never raises."""
         ...
