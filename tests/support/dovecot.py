@@ -21,19 +21,34 @@ The world it serves:
   the master user can open it. The IMAP connector keeps quarantined
   copies, sealed copies of hard-deleted mail and the originals of attachment-quarantined mail
   there (folders ``Quarantine``, ``Sealed``, ``Originals``), out of every user's reach;
-* ManageSieve (Pigeonhole) on ``sieve_port`` (scripts under ``~/sieve``). Mail is delivered by
-  IMAP APPEND as the master (no LMTP: ``dovecot-lmtpd`` is not among the packages).
+* ManageSieve (Pigeonhole) on ``sieve_port`` (scripts under ``~/sieve``);
+* delivery two ways: :meth:`DovecotServer.deliver` APPENDs the exact bytes to a folder as the
+  master (the copy in the store is byte for byte the one given), :meth:`DovecotServer.deliver_lmtp`
+  hands them to Dovecot's LMTP server on ``lmtp_port`` as an MTA does, and Dovecot adds its own
+  ``Return-Path`` and ``Received`` headers as in production (``Delivered-To`` too when the
+  transaction has one recipient; Sieve does not run at delivery);
+* TLS with a self-signed certificate made at start (``ca_file`` is the certificate, the CA to
+  trust; it names ``localhost`` and 127.0.0.1): implicit TLS on ``imaps_port``, optional
+  STARTTLS on ``imap_port`` (plaintext logins stay allowed for the tests without TLS).
+  ManageSieve offers STARTTLS only on a server started with ``running_dovecot(sieve_starttls=
+  True)``: the session's server has none, the server without TLS that a client asked for
+  STARTTLS must refuse (managesieve-login ignores Dovecot's per-address ``local`` settings, so
+  one server cannot be both).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import imaplib
+import ipaddress
 import os
 import re
 import secrets
 import shutil
 import signal
+import smtplib
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -44,10 +59,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from tests.support.services import missing_service
 
 MASTER_USER = "autoir-admin"
+
 STORE_MAILBOX = "autoir-store"
 SPECIAL_FOLDERS = {"Junk": "\\Junk", "Trash": "\\Trash", "Archive": "\\Archive"}
 PLAIN_FOLDERS = ("Sent", "Drafts")
@@ -59,9 +79,14 @@ state_dir = {root}/state
 instance_name = autoir-test-{tag}
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-protocols = imap sieve
+protocols = imap sieve lmtp
 listen = {host}
-ssl = no
+hostname = autoir-test.localdomain
+postmaster_address = postmaster@autoir-test.localdomain
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_master_user_separator = *
@@ -73,6 +98,9 @@ default_internal_user = {internal_user}
 default_login_user = {login_user}
 shutdown_clients = yes
 mail_max_userip_connections = 200
+protocol sieve {{
+  ssl = {sieve_ssl}
+}}
 
 passdb {{
   driver = passwd-file
@@ -100,7 +128,15 @@ service imap-login {{
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {host}
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = {host}
+    port = {lmtp_port}
   }}
 }}
 service managesieve-login {{
@@ -113,6 +149,35 @@ plugin {{
   sieve = file:~/sieve;active=~/.dovecot.sieve
 }}
 """
+
+
+def _self_signed_certificate(cert_path: Path, key_path: Path) -> None:
+    """A throw-away EC certificate for ``localhost`` and 127.0.0.1 (its own CA)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    names: list[x509.GeneralName] = [x509.DNSName("localhost")]
+    names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=7))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
 
 
 def _folder_block(name: str, special_use: str | None) -> str:
@@ -163,6 +228,12 @@ class DovecotServer:
     host: str
     imap_port: int
     sieve_port: int
+    imaps_port: int = 0
+    """Implicit TLS (the certificate is :attr:`ca_file`)."""
+    lmtp_port: int = 0
+    """LMTP (:meth:`deliver_lmtp`)."""
+    sieve_starttls: bool = False
+    """Whether ManageSieve offers STARTTLS (see the module docstring)."""
     master_user: str = MASTER_USER
     master_password: str = field(default_factory=lambda: secrets.token_hex(12))
     store_mailbox: str = STORE_MAILBOX
@@ -175,11 +246,22 @@ class DovecotServer:
     def config(self) -> Path:
         return self.root / "dovecot.conf"
 
+    @property
+    def ca_file(self) -> Path:
+        """The server's self-signed certificate: the CA a client trusts to verify it."""
+        return self.root / "tls" / "cert.pem"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts this server's certificate (and verifies its name)."""
+        return ssl.create_default_context(cafile=str(self.ca_file))
+
     # --- lifecycle -------------------------------------------------------------------------
 
     def write_config(self) -> None:
-        for sub in ("run", "state", "mail"):
+        for sub in ("run", "state", "mail", "tls"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        if not self.ca_file.exists():
+            _self_signed_certificate(self.ca_file, self.root / "tls" / "key.pem")
         folders = [_folder_block(name, use) for name, use in SPECIAL_FOLDERS.items()]
         folders += [_folder_block(name, None) for name in PLAIN_FOLDERS]
         user, group = _mail_owner()
@@ -194,6 +276,11 @@ class DovecotServer:
                 host=self.host,
                 imap_port=self.imap_port,
                 sieve_port=self.sieve_port,
+                imaps_port=self.imaps_port,
+                lmtp_port=self.lmtp_port,
+                cert=self.ca_file,
+                key=self.root / "tls" / "key.pem",
+                sieve_ssl="yes" if self.sieve_starttls else "no",
                 uid=user,
                 gid=group,
                 internal_user=internal,
@@ -214,13 +301,13 @@ class DovecotServer:
         temporary.replace(path)
 
     def start(self) -> None:
-        """Start Dovecot and wait until IMAP and ManageSieve accept connections."""
+        """Start Dovecot and wait until IMAP(S), ManageSieve and LMTP accept connections."""
         # Not capture_output: the daemon inherits the pipes, and run() would wait for their EOF.
         with (self.root / "start.log").open("ab") as out:
             subprocess.run(["dovecot", "-c", str(self.config)], check=True, stdout=out, stderr=out)
         deadline = time.monotonic() + _START_TIMEOUT
-        for port in (self.imap_port, self.sieve_port):
-            while True:
+        for port in (self.imap_port, self.sieve_port, self.imaps_port, self.lmtp_port):
+            while port:
                 try:
                     socket.create_connection((self.host, port), timeout=0.5).close()
                     break
@@ -299,6 +386,25 @@ class DovecotServer:
                 imap.create(_quote(folder))  # NO when it exists: fine
             typ, data = imap.append(_quote(folder), "", None, raw)
             assert typ == "OK", data
+
+    def deliver_lmtp(
+        self, recipients: list[str], raw: bytes, sender: str = "mailer@fabrikam.example"
+    ) -> None:
+        """Deliver ``raw`` to every recipient's INBOX over LMTP, as the MTA in front does.
+
+        Dovecot stores it with its own trace headers on top (``Return-Path``, ``Received``, and
+        ``Delivered-To`` when there is one recipient), so the stored copy differs from ``raw``
+        (and, delivered one recipient at a time, from the other recipients' copies): read the
+        stored bytes back (:meth:`messages`) for anything derived from them.
+        """
+        self.mailboxes.update(recipients)
+        with smtplib.LMTP(self.host, self.lmtp_port, timeout=30) as lmtp:
+            refused = lmtp.sendmail(sender, recipients, raw)
+            assert not refused, refused
+            # LMTP answers DATA once per recipient; smtplib reads only the first answer.
+            for recipient in recipients[1:]:
+                code, answer = lmtp.getreply()
+                assert code == 250, (recipient, code, answer)  # SMTP "OK"
 
     def folders(self, mailbox: str) -> list[str]:
         with self.imap(mailbox) as imap:
@@ -471,7 +577,9 @@ def dovecot_installed() -> bool:
 
 
 @contextmanager
-def running_dovecot(host: str = "127.0.0.1") -> Iterator[DovecotServer]:
+def running_dovecot(
+    host: str = "127.0.0.1", *, sieve_starttls: bool = False
+) -> Iterator[DovecotServer]:
     """Start a fresh Dovecot under a new temp dir; stopped and removed on exit.
 
     The dir is made by :func:`tempfile.mkdtemp`, not pytest's ``tmp_path`` (whose parents are
@@ -483,6 +591,9 @@ def running_dovecot(host: str = "127.0.0.1") -> Iterator[DovecotServer]:
         host=host,
         imap_port=_free_port(host),
         sieve_port=_free_port(host),
+        imaps_port=_free_port(host),
+        lmtp_port=_free_port(host),
+        sieve_starttls=sieve_starttls,
     )
     try:
         server.write_config()
