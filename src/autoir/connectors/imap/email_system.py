@@ -1,10 +1,22 @@
 r"""``ImapEmailSystem``: the EmailSystem port on a real IMAP4rev1 server with admin access.
 
-Locating a copy: in every selectable folder of the mailbox, ``UID SEARCH HEADER Message-ID`` when
-the ref has an Internet message id (then each hit confirmed by network message id when the ref
-has one too); a ref with only a network message id is matched by fetching the folder's messages
-and deriving their ids (slower: the product's refs carry both). Never by a stored UID: users file
-messages and UIDs change with every move.
+Locating a copy: folder by folder, the likeliest first (``INBOX``, then Junk, then the others in
+name order from one ``LIST``, made only when the copy is not in the first two),
+``UID SEARCH HEADER Message-ID`` when the ref has an Internet message id (then each hit confirmed
+by network message id when the ref has one too); a ref with only a network message id is matched
+by fetching the folder's messages and deriving their ids (slower: the product's refs carry both).
+A move, quarantine or hard delete acts on the first folder that holds the copy; the attachment
+operations look at every folder. Never by a stored UID: users file messages and UIDs change with
+every move.
+
+A cluster action (one ref per mailbox, hundreds of mailboxes) runs in parallel: the refs are
+grouped by mailbox, up to ``pool_size`` mailboxes are worked on at once (one thread and one
+session each; a mailbox's refs one after the other on its session, so its folders are listed and
+selected once, not once per ref). Outcomes come back in ref order; ``progress`` is called with a
+count that only grows, one call at a time, from the worker threads. When a mailbox fails (the
+server went away), the other workers finish the copy in hand and start no new one; the error is
+raised once they stopped, and the outcomes recorded so far are kept for the retry. A folder that
+does not exist yet is created when the server answers ``[TRYCREATE]``, not before every move.
 
 What each operation does (folder names in AutoIR's vocabulary, see the package docstring):
 
@@ -29,7 +41,8 @@ from __future__ import annotations
 import re
 import ssl
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,6 +130,61 @@ class _CopyFailed(Exception):
     """A per-copy refusal (the server said NO to a command on it)."""
 
 
+@dataclass(slots=True)
+class _Mailbox:
+    """One mailbox's session while an apply works on its refs: its folders listed at most once."""
+
+    session: Session
+    listed: list[str] | None = None
+
+    def folders(self) -> list[str]:
+        """The selectable folders (one ``LIST`` per apply), INBOX first, then by name."""
+        if self.listed is None:
+            listed = parse_list(self.session.command("LIST", '""', '"*"'))
+            if listed:
+                self.session.delimiter = listed[0][1] or "/"
+            names = [
+                name
+                for name, _, flags in listed
+                if "\\noselect" not in flags and "\\nonexistent" not in flags
+            ]
+            self.listed = sorted(names, key=lambda n: (n.upper() != "INBOX", n))
+        return self.listed
+
+    def delimiter(self) -> str:
+        """The server's hierarchy separator (from the ``LIST``)."""
+        self.folders()
+        return self.session.delimiter
+
+
+class _Run:
+    """One apply's shared state: the outcomes by position, progress, the first error."""
+
+    def __init__(self, total: int, progress: ProgressCallback | None) -> None:
+        self.outcomes: list[MessageOutcome | None] = [None] * total
+        self.total = total
+        self.error: BaseException | None = None
+        self._progress = progress
+        self._done = 0
+        self._lock = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        return self.error is not None
+
+    def report(self, count: int = 1) -> None:
+        """``count`` more copies have their outcome: tell ``progress`` (one call at a time)."""
+        with self._lock:
+            self._done += count
+            if self._progress is not None:
+                self._progress(self._done, self.total)
+
+    def fail(self, error: BaseException) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = error
+
+
 _HEAD_AND_BODY = 2
 _FETCH_HEAD = re.compile(rb"UID (\d+)")
 _FLAGS = re.compile(rb"FLAGS \(([^)]*)\)")
@@ -124,7 +192,10 @@ _DATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 
 
 class ImapEmailSystem:
-    """:class:`~autoir.ports.remediation.EmailSystem` over IMAP (thread-safe, one apply at once)."""
+    """:class:`~autoir.ports.remediation.EmailSystem` over IMAP.
+
+    Thread-safe: one apply at a time, each on up to ``pool_size`` mailboxes at once.
+    """
 
     def __init__(
         self,
@@ -184,18 +255,31 @@ class ImapEmailSystem:
                 return finished
             self._purge_expired()
             self._journal.start(action_id, operation.value)
+            run = _Run(len(messages), progress)
             recorded = self._journal.outcomes(action_id)
-            outcomes: list[MessageOutcome] = []
+            resumed = 0
+            for position, outcome in recorded.items():
+                if position < len(messages):
+                    run.outcomes[position] = outcome
+                    resumed += 1
+            if resumed:
+                run.report(resumed)
+            groups: dict[str, list[int]] = {}
             for position, ref in enumerate(messages):
-                outcome = recorded.get(position)
-                if outcome is None:
-                    outcome = self._apply_one(action_id, position, operation, ref)
-                    self._journal.record(action_id, position, outcome)
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(position + 1, len(messages))
+                if run.outcomes[position] is not None:
+                    continue
+                if not ref.network_message_id and not ref.internet_message_id:
+                    failed = MessageOutcome(
+                        ref, MessageStatus.FAILED, detail="The reference has no id."
+                    )
+                    self._finish_one(run, action_id, position, failed)
+                    continue
+                groups.setdefault(ref.mailbox.lower(), []).append(position)
+            self._run_groups(run, action_id, operation, messages, list(groups.values()))
+            if run.error is not None:
+                raise run.error
             self._journal.finish(action_id)
-            return outcomes
+            return [outcome for outcome in run.outcomes if outcome is not None]
 
     def turn_off_external_forwarding(
         self, action_id: str, mailbox: str, internal_domains: Sequence[str]
@@ -216,69 +300,111 @@ class ImapEmailSystem:
         with self._lock:
             return self._purge_expired()
 
-    # --- one copy --------------------------------------------------------------------------
+    # --- mailboxes in parallel, the copies of one mailbox in turn ---------------------------
 
-    def _apply_one(
-        self, action_id: str, position: int, operation: EmailOperation, ref: MessageRef
-    ) -> MessageOutcome:
-        if not ref.network_message_id and not ref.internet_message_id:
-            return MessageOutcome(ref, MessageStatus.FAILED, detail="The reference has no id.")
+    def _run_groups(
+        self,
+        run: _Run,
+        action_id: str,
+        operation: EmailOperation,
+        messages: Sequence[MessageRef],
+        groups: list[list[int]],
+    ) -> None:
+        """Work on each mailbox's refs; up to ``pool_size`` mailboxes at once."""
+        workers = min(max(self._settings.pool_size, 1), len(groups))
+        if workers <= 1:
+            for positions in groups:
+                self._apply_mailbox(run, action_id, operation, messages, positions)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="imap-apply") as executor:
+            for positions in groups:
+                executor.submit(self._apply_mailbox, run, action_id, operation, messages, positions)
+
+    def _apply_mailbox(
+        self,
+        run: _Run,
+        action_id: str,
+        operation: EmailOperation,
+        messages: Sequence[MessageRef],
+        positions: list[int],
+    ) -> None:
+        """The refs of one mailbox, in order, on one session; the first error stops the run."""
+        if run.stopped:
+            return
         try:
-            with self._pool.session(ref.mailbox) as session:
-                return self._dispatch(session, action_id, position, operation, ref)
-        except _CopyFailed as error:
-            return MessageOutcome(ref, MessageStatus.FAILED, detail=str(error))
+            with self._pool.session(messages[positions[0]].mailbox) as session:
+                box = _Mailbox(session)
+                for position in positions:
+                    if run.stopped:
+                        return
+                    ref = messages[position]
+                    try:
+                        outcome = self._dispatch(box, action_id, position, operation, ref)
+                    except _CopyFailed as error:
+                        outcome = MessageOutcome(ref, MessageStatus.FAILED, detail=str(error))
+                    self._finish_one(run, action_id, position, outcome)
+        except Exception as error:  # noqa: BLE001 - raised by apply, after the workers stopped
+            run.fail(error)
+
+    def _finish_one(
+        self, run: _Run, action_id: str, position: int, outcome: MessageOutcome
+    ) -> None:
+        self._journal.record(action_id, position, outcome)
+        run.outcomes[position] = outcome
+        run.report()
+
+    # --- one copy --------------------------------------------------------------------------
 
     def _dispatch(  # noqa: PLR0911 - one branch per operation
         self,
-        session: Session,
+        box: _Mailbox,
         action_id: str,
         position: int,
         operation: EmailOperation,
         ref: MessageRef,
     ) -> MessageOutcome:
         if operation is EmailOperation.SOFT_DELETE:
-            return self._move(session, action_id, position, ref, DELETED_ITEMS)
+            return self._move(box, action_id, position, ref, DELETED_ITEMS)
         if operation is EmailOperation.MOVE_TO_JUNK:
-            return self._move(session, action_id, position, ref, JUNK)
+            return self._move(box, action_id, position, ref, JUNK)
         if operation is EmailOperation.MOVE_TO_INBOX:
-            return self._move(session, action_id, position, ref, INBOX)
+            return self._move(box, action_id, position, ref, INBOX)
         if operation is EmailOperation.MOVE_BACK:
-            return self._move(session, action_id, position, ref, ref.restore_to)
+            return self._move(box, action_id, position, ref, ref.restore_to)
         if operation is EmailOperation.HARD_DELETE:
-            return self._keep_and_remove(session, action_id, position, ref, SEALED)
+            return self._keep_and_remove(box, action_id, position, ref, SEALED)
         if operation is EmailOperation.QUARANTINE:
-            return self._keep_and_remove(session, action_id, position, ref, QUARANTINE)
+            return self._keep_and_remove(box, action_id, position, ref, QUARANTINE)
         if operation is EmailOperation.RELEASE:
-            return self._release(session, action_id, position, ref)
+            return self._release(box, action_id, position, ref)
         if operation is EmailOperation.QUARANTINE_ATTACHMENT:
-            return self._quarantine_attachments(session, action_id, position, ref)
-        return self._restore_attachments(session, action_id, position, ref)
+            return self._quarantine_attachments(box, action_id, position, ref)
+        return self._restore_attachments(box, action_id, position, ref)
 
     def _move(
-        self, session: Session, action_id: str, position: int, ref: MessageRef, target: str | None
+        self, box: _Mailbox, action_id: str, position: int, ref: MessageRef, target: str | None
     ) -> MessageOutcome:
         if not target:
             return MessageOutcome(ref, MessageStatus.FAILED, detail="No folder to restore to.")
-        found = self._find(session, ref)
+        found = self._find(box, ref)
         if not found:
             return _not_found(ref)
         copy = found[0]
         before = self._autoir_name(copy.folder)
-        target_imap = self._imap_name(target, session)
+        target_imap = self._imap_name(target, box)
         if copy.folder == target_imap:
             journaled = self._journal.intent(action_id, position)
             if journaled is not None and journaled != target:  # this action moved it already
                 return MessageOutcome(ref, MessageStatus.DONE, journaled, target)
             return MessageOutcome(ref, MessageStatus.DONE, before, target, f"Already in {target}.")
         self._journal.intend(action_id, position, before)
-        self._move_uid(session, copy, target_imap)
+        self._move_uid(box.session, copy, target_imap)
         return MessageOutcome(ref, MessageStatus.DONE, before, target)
 
     def _keep_and_remove(
-        self, session: Session, action_id: str, position: int, ref: MessageRef, store: str
+        self, box: _Mailbox, action_id: str, position: int, ref: MessageRef, store: str
     ) -> MessageOutcome:
-        found = self._find(session, ref)
+        found = self._find(box, ref)
         if not found:
             return self._resumed_keep(action_id, position, ref, store)
         copy = found[0]
@@ -301,7 +427,7 @@ class ImapEmailSystem:
         with self._pool.session(self._settings.store_mailbox) as keeper:
             if not self._stored(keeper, store, ref.mailbox, key=key, action_id=action_id):
                 self._append(keeper, store, mime.wrap(fields, copy.raw), "", None)
-        self._remove(session, copy)
+        self._remove(box.session, copy)
         after = QUARANTINE if store == QUARANTINE else None
         retained = f"imap:{self._settings.store_mailbox}/{store}/{key}"
         return MessageOutcome(ref, MessageStatus.DONE, before, after, retained_copy=retained)
@@ -322,7 +448,7 @@ class ImapEmailSystem:
         return MessageOutcome(ref, MessageStatus.DONE, journaled, after, retained_copy=retained)
 
     def _release(
-        self, session: Session, action_id: str, position: int, ref: MessageRef
+        self, box: _Mailbox, action_id: str, position: int, ref: MessageRef
     ) -> MessageOutcome:
         with self._pool.session(self._settings.store_mailbox) as keeper:
             held = self._stored(keeper, QUARANTINE, ref.mailbox, ref=ref)
@@ -331,11 +457,11 @@ class ImapEmailSystem:
             entry = held[0]
             target = ref.restore_to or entry.fields.get("Folder") or INBOX
             resumed = self._journal.intent(action_id, position) is not None
-            if not (resumed and self._find(session, ref)):
+            if not (resumed and self._find(box, ref)):
                 self._journal.intend(action_id, position, QUARANTINE)
                 self._append(
-                    session,
-                    self._imap_name(target, session),
+                    box.session,
+                    self._imap_name(target, box),
                     entry.raw,
                     entry.fields.get("Flags", ""),
                     entry.fields.get("Date") or None,
@@ -344,9 +470,9 @@ class ImapEmailSystem:
         return MessageOutcome(ref, MessageStatus.DONE, QUARANTINE, target)
 
     def _quarantine_attachments(
-        self, session: Session, action_id: str, position: int, ref: MessageRef
+        self, box: _Mailbox, action_id: str, position: int, ref: MessageRef
     ) -> MessageOutcome:
-        found = self._find(session, ref)
+        found = self._find(box, ref, every=True)
         if not found:
             return _not_found(ref)
         stripped = [c for c in found if mime.is_stripped(c.raw)]
@@ -355,7 +481,7 @@ class ImapEmailSystem:
         if stripped:
             for original in found:  # a resumed call: the original may still be beside it
                 if not mime.is_stripped(original.raw):
-                    self._remove(session, original)
+                    self._remove(box.session, original)
             return MessageOutcome(ref, MessageStatus.DONE, folder, folder, "Already quarantined.")
         network_id = mime.network_message_id(copy.raw)
         replacement, count = mime.strip_attachments(copy.raw, network_id, action_id)
@@ -377,8 +503,8 @@ class ImapEmailSystem:
         with self._pool.session(self._settings.store_mailbox) as keeper:
             if not self._stored(keeper, ORIGINALS, ref.mailbox, key=key):
                 self._append(keeper, ORIGINALS, mime.wrap(fields, copy.raw), "", None)
-        self._append(session, copy.folder, replacement, copy.flags, copy.internaldate)
-        self._remove(session, copy)
+        self._append(box.session, copy.folder, replacement, copy.flags, copy.internaldate)
+        self._remove(box.session, copy)
         return MessageOutcome(
             ref,
             MessageStatus.DONE,
@@ -389,9 +515,9 @@ class ImapEmailSystem:
         )
 
     def _restore_attachments(
-        self, session: Session, action_id: str, position: int, ref: MessageRef
+        self, box: _Mailbox, action_id: str, position: int, ref: MessageRef
     ) -> MessageOutcome:
-        found = [c for c in self._find(session, ref) if mime.is_stripped(c.raw)]
+        found = [c for c in self._find(box, ref, every=True) if mime.is_stripped(c.raw)]
         if not found:
             return _not_found(ref, "No quarantined attachments are kept for this copy.")
         copy = found[0]
@@ -404,13 +530,13 @@ class ImapEmailSystem:
             target = ref.restore_to or folder
             self._journal.intend(action_id, position, folder)
             self._append(
-                session,
-                self._imap_name(target, session),
+                box.session,
+                self._imap_name(target, box),
                 kept[0].raw,
                 copy.flags,
                 copy.internaldate,
             )
-            self._remove(session, copy)
+            self._remove(box.session, copy)
             self._remove(keeper, _Copy(ORIGINALS, kept[0].uid, b"", "", None))
         return MessageOutcome(ref, MessageStatus.DONE, folder, target)
 
@@ -469,21 +595,17 @@ class ImapEmailSystem:
 
     # --- IMAP primitives -------------------------------------------------------------------
 
-    def _folders(self, session: Session) -> list[str]:
-        listed = parse_list(session.command("LIST", '""', '"*"'))
-        if listed:
-            session.delimiter = listed[0][1] or "/"
-        names = [
-            name
-            for name, _, flags in listed
-            if "\\noselect" not in flags and "\\nonexistent" not in flags
-        ]
-        return sorted(names, key=lambda n: (n.upper() != "INBOX", n))
+    def _search_order(self, box: _Mailbox) -> Iterator[str]:
+        """INBOX, Junk, then the other folders: the ``LIST`` only once the first two missed."""
+        first = ("INBOX", self._settings.junk_folder)
+        yield from first
+        yield from (f for f in box.folders() if f.upper() != "INBOX" and f not in first)
 
-    def _find(self, session: Session, ref: MessageRef) -> list[_Copy]:
-        """Every copy in the mailbox the ref designates, INBOX first."""
+    def _find(self, box: _Mailbox, ref: MessageRef, *, every: bool = False) -> list[_Copy]:
+        """The copies the ref designates in the first folder that has one (``every``: all)."""
+        session = box.session
         found: list[_Copy] = []
-        for folder in self._folders(session):
+        for folder in self._search_order(box):
             if not session.select(folder):
                 continue
             if ref.internet_message_id:
@@ -492,6 +614,8 @@ class ImapEmailSystem:
             else:
                 uids = self._search(session, "ALL")
             found += [c for c in self._fetch(session, folder, uids) if _matches(c.raw, ref)]
+            if found and not every:
+                break
         return found
 
     def _search(self, session: Session, *criteria: str) -> list[str]:
@@ -525,31 +649,29 @@ class ImapEmailSystem:
             )
         return copies
 
-    def _ensure_folder(self, session: Session, folder: str) -> None:
-        if folder.upper() != "INBOX":
-            session.try_command("CREATE", quote(folder))  # NO when it exists
-
     def _append(
         self, session: Session, folder: str, raw: bytes, flags: str, internaldate: str | None
     ) -> None:
-        self._ensure_folder(session, folder)
-        typ, data = session.append(quote(folder), f"({flags})" if flags else "", internaldate, raw)
+        def append() -> tuple[str, list[object]]:
+            return session.append(quote(folder), f"({flags})" if flags else "", internaldate, raw)
+
+        typ, data = append()
+        if typ != "OK" and _try_create(session, folder, data):
+            typ, data = append()
         if typ != "OK":
             raise _CopyFailed(f"APPEND to {folder} refused: {data!r}")
 
     def _move_uid(self, session: Session, copy: _Copy, target: str) -> None:
-        self._ensure_folder(session, target)
         if not session.select(copy.folder):
             raise _CopyFailed(f"The folder {copy.folder} is gone.")
-        if "MOVE" in session.capabilities:
-            typ, data = session.try_command("UID", "MOVE", copy.uid, quote(target))
-            if typ != "OK":
-                raise _CopyFailed(f"MOVE to {target} refused: {data!r}")
-            return
-        typ, data = session.try_command("UID", "COPY", copy.uid, quote(target))
+        verb = "MOVE" if "MOVE" in session.capabilities else "COPY"
+        typ, data = session.try_command("UID", verb, copy.uid, quote(target))
+        if typ != "OK" and _try_create(session, target, data):
+            typ, data = session.try_command("UID", verb, copy.uid, quote(target))
         if typ != "OK":
-            raise _CopyFailed(f"COPY to {target} refused: {data!r}")
-        self._remove(session, copy)
+            raise _CopyFailed(f"{verb} to {target} refused: {data!r}")
+        if verb == "COPY":
+            self._remove(session, copy)
 
     def _remove(self, session: Session, copy: _Copy) -> None:
         if not session.select(copy.folder):
@@ -562,11 +684,14 @@ class ImapEmailSystem:
 
     # --- folder names ----------------------------------------------------------------------
 
-    def _imap_name(self, name: str, session: Session) -> str:
+    def _imap_name(self, name: str, box: _Mailbox) -> str:
         mapped = self._folder_names.get(name.lower())
         if mapped is not None:
             return mapped
-        return name.replace("/", session.delimiter) if session.delimiter else name
+        if "/" not in name:
+            return name
+        delimiter = box.delimiter()
+        return name.replace("/", delimiter) if delimiter else name
 
     def _autoir_name(self, imap_name: str) -> str:
         if imap_name.upper() == "INBOX":
@@ -575,6 +700,18 @@ class ImapEmailSystem:
             if mapped == imap_name:
                 return {n.lower(): n for n in (DELETED_ITEMS, JUNK, ARCHIVE)}[autoir]
         return imap_name
+
+
+def _try_create(session: Session, folder: str, refusal: list[object]) -> bool:
+    """After a ``NO [TRYCREATE]``, create the folder: whether to try the command once more.
+
+    The ``CREATE`` may say ``NO`` because someone else made the folder meanwhile: retried too.
+    """
+    text = b" ".join(item for item in refusal if isinstance(item, bytes))
+    if b"[TRYCREATE]" not in text.upper() or folder.upper() == "INBOX":
+        return False
+    session.try_command("CREATE", quote(folder))
+    return True
 
 
 def _fetch_parts(data: list[object]) -> list[tuple[bytes, bytes]]:
