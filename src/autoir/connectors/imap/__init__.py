@@ -1,6 +1,8 @@
 """IMAP connector: the organisation's own mail server (Dovecot, Cyrus, any IMAP4rev1).
 
-It is the :class:`~autoir.ports.remediation.EmailSystem` for self-hosted mail.
+It is the :class:`~autoir.ports.remediation.EmailSystem` for self-hosted mail, and with
+:class:`ImapMailboxScanner` the :class:`~autoir.ports.mailboxes.MailboxSource` (incremental,
+read-only scans of real mailboxes for telemetry, with cursors in the state dir, and IDLE).
 
 Role: remediation in real mailboxes — soft/hard delete, junk/inbox moves and their undo,
 quarantine and release, attachment quarantine and restore — over IMAP with administrator access
@@ -29,5 +31,6 @@ Decisions (see :mod:`autoir.connectors.imap.email_system` for the details):
 """
 
 from autoir.connectors.imap.email_system import ForwardingDelegate, ImapEmailSystem, ImapSettings
+from autoir.connectors.imap.scanner import ImapMailboxScanner
 
-__all__ = ["ForwardingDelegate", "ImapEmailSystem", "ImapSettings"]
+__all__ = ["ForwardingDelegate", "ImapEmailSystem", "ImapMailboxScanner", "ImapSettings"]
