@@ -36,6 +36,78 @@ class SmtpSettings(BaseModel):
     helo_name: str = Field(default="localhost", description="The EHLO name AutoIR announces.")
 
 
+class MailSettings(BaseModel):
+    """The organisation's mail server (``AUTOIR_MAIL__*``); no ``imap_host`` = the stand-in.
+
+    With a host, remediation acts on real mailboxes over IMAP (forwarding over ManageSieve) and
+    the worker reads the mailboxes for telemetry, detections and user reports.
+    """
+
+    imap_host: str | None = Field(default=None, description="IMAP server (AUTOIR_MAIL__IMAP_HOST).")
+    imap_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Default 993 (tls), 143 (starttls, plain)."
+    )
+    imap_security: Literal["tls", "starttls", "plain"] = Field(
+        default="tls", description="tls (implicit), starttls (required), plain (loopback only)."
+    )
+    master_user: str | None = Field(
+        default=None, description="Admin (Dovecot master) user: mailboxes open as box*master."
+    )
+    master_password: SecretStr | None = Field(default=None, description="Never logged.")
+    master_separator: str = Field(default="*", min_length=1, max_length=1)
+    passwords_file: Path | None = Field(
+        default=None,
+        description="JSON object address → password for mailboxes without master access.",
+    )
+    mailboxes: list[str] = Field(
+        default_factory=list, description="Mailboxes to read (JSON list of addresses)."
+    )
+    mailboxes_file: Path | None = Field(
+        default=None, description="A file with one mailbox address per line (added to the list)."
+    )
+    store_mailbox: str = Field(
+        default="autoir-store",
+        description="Admin-only mailbox for quarantined and sealed copies; never read as mail.",
+    )
+    trash_folder: str = "Trash"
+    junk_folder: str = "Junk"
+    archive_folder: str = "Archive"
+    ca_file: Path | None = Field(
+        default=None, description="PEM CA certificates to trust instead of the system store."
+    )
+    pool_size: int = Field(default=4, ge=1, le=64, description="IMAP connections for actions.")
+    scan_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Mailboxes read in parallel by a scan."
+    )
+    poll_seconds: float = Field(
+        default=60.0, gt=0, description="Seconds between scans of every mailbox."
+    )
+    report_mailbox: str | None = Field(
+        default=None, description="Where users send phish reports (watched with IMAP IDLE)."
+    )
+    report_folder: str | None = Field(
+        default=None, description="A folder users file suspicious mail into, in any mailbox."
+    )
+    detect: bool = Field(
+        default=True, description="Analyse new mail and raise alerts on malicious copies."
+    )
+    sieve_host: str | None = Field(
+        default=None, description="ManageSieve server; default: the IMAP host."
+    )
+    sieve_port: int = Field(default=4190, ge=1, le=65535)
+    sieve_security: Literal["starttls", "tls", "plain"] = "starttls"
+    retention_days: int = Field(
+        default=30, ge=1, description="Days sealed copies of hard-deleted mail are kept."
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    def effective_imap_port(self) -> int:
+        """The configured port, or the usual one for the security mode."""
+        if self.imap_port is not None:
+            return self.imap_port
+        return 993 if self.imap_security == "tls" else 143
+
+
 class Settings(BaseSettings):
     """AutoIR settings."""
 
@@ -140,6 +212,10 @@ class Settings(BaseSettings):
 
     smtp: SmtpSettings = Field(
         default_factory=SmtpSettings, description="Notification mail (AUTOIR_SMTP__HOST, …)."
+    )
+
+    mail: MailSettings = Field(
+        default_factory=MailSettings, description="Mail server (AUTOIR_MAIL__IMAP_HOST, …)."
     )
 
     def effective_database_url(self) -> str:

@@ -13,8 +13,10 @@ from sqlalchemy import Engine
 
 from autoir.bootstrap.analysis import AnalysisComponents, build_analysis
 from autoir.bootstrap.investigations import Automation, build_automation
+from autoir.bootstrap.mail import MailServer, build_mail
 from autoir.bootstrap.remediation import build_connectors
 from autoir.domain.errors import DatabaseNotReady
+from autoir.mime.reports import MimeReader
 from autoir.platform.clock import RandomIds, SystemClock
 from autoir.platform.passwords import Argon2PasswordHasher
 from autoir.ports.clock import Clock, IdGenerator
@@ -27,6 +29,7 @@ from autoir.services.alert_triage import AlertTriageService
 from autoir.services.automation_settings import AutomationSettingsService
 from autoir.services.context import Policy, ServiceContext
 from autoir.services.incidents import IncidentService
+from autoir.services.mailbox_ingest import MailboxIngestService
 from autoir.services.notifications import NotificationService
 from autoir.services.suppression_rules import SuppressionRuleService
 from autoir.services.telemetry_ingest import TelemetryIngestService
@@ -43,6 +46,7 @@ from autoir.storage.database import (
 )
 from autoir.storage.unit_of_work import SqlUnitOfWork
 from autoir.storage.url_blocker import SqlUrlBlocker
+from autoir.tasks.mail_poller import MailPoller
 
 TENANT_KEY = "tenant_id"
 
@@ -67,11 +71,16 @@ class Container:
     automation_settings: AutomationSettingsService
     notifications: NotificationService
     suppression: SuppressionRuleService
+    mail: MailboxIngestService | None = None
+    """Reads the mail server's mailboxes; None without one (``AUTOIR_MAIL__IMAP_HOST``)."""
+    mail_server: MailServer | None = None
     checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
         """Stop background work and release database connections."""
         self.automation.stop_worker()
+        if self.mail_server is not None:
+            self.mail_server.close()
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self.engine.dispose()
@@ -140,19 +149,38 @@ def build(
     telemetry_ingest = TelemetryIngestService(ctx, retention)
     automation_settings = AutomationSettingsService(ctx)
     suppressor = AlertSuppressor(automation_settings.get)
+    analysis = analysis or build_analysis(settings)
+    mail_server = build_mail(settings) if connectors is None else None
     automation = build_automation(
         settings,
         ctx,
-        analysis or build_analysis(settings),
-        connectors or build_connectors(settings, ctx, url_blocks),
+        analysis,
+        connectors
+        or build_connectors(
+            settings, ctx, url_blocks, mail_server.email if mail_server is not None else None
+        ),
         automation_settings.get,
         housekeeping=telemetry_ingest.purge_expired,
     )
+    ingest = AlertIngestService(ctx, on_created=automation.request_sweep, suppressor=suppressor)
+    mail = None
+    if mail_server is not None:
+        mail = MailboxIngestService(
+            ctx,
+            mail_server.source,
+            MimeReader(),
+            mail_server.ingest,
+            telemetry=telemetry_ingest,
+            alerts=ingest,
+            analysis=analysis.messages,
+            analysis_context=automation.fresh_analysis_context,
+        )
+        automation.mail_poller = MailPoller(mail, settings.mail.poll_seconds)
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
-        ingest=AlertIngestService(ctx, on_created=automation.request_sweep, suppressor=suppressor),
+        ingest=ingest,
         alerts=AlertQueryService(ctx),
         triage=AlertTriageService(ctx),
         incidents=IncidentService(ctx),
@@ -167,6 +195,8 @@ def build(
         automation_settings=automation_settings,
         notifications=NotificationService(ctx, automation.remediation.notifier),
         suppression=SuppressionRuleService(ctx, suppressor),
+        mail=mail,
+        mail_server=mail_server,
         checkpointer=start_checkpointer(settings.effective_database_url()),
     )
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from autoir.bootstrap.analysis import AnalysisComponents
 from autoir.bootstrap.remediation import Remediation, build_remediation
@@ -24,6 +24,7 @@ from autoir.services.investigation_runner import InvestigationRunner, RunnerDeps
 from autoir.services.investigation_steps.registry import STEP_FUNCTIONS
 from autoir.services.investigations import InvestigationService
 from autoir.settings import Settings
+from autoir.tasks.mail_poller import MailPoller
 from autoir.tasks.queue import Handlers, HueyTaskQueue, create_huey
 from autoir.tasks.worker import Worker
 
@@ -38,6 +39,12 @@ class Automation:
     settings: Settings
     remediation: Remediation
     worker: Worker | None = None
+    mail_poller: MailPoller | None = None
+    """Reads the mailboxes while a worker runs (when a mail server is configured)."""
+    fresh_analysis_context: Callable[[], AnalysisContext] = field(
+        default=lambda: AnalysisContext(now=datetime.now(UTC)), repr=False
+    )
+    """An analysis context with telemetry lookups, in its own read transaction."""
     housekeeping: Callable[[], object] | None = None
     """Periodic upkeep run by the sweeper (telemetry retention purge), at most every
     ``settings.housekeeping_minutes``."""
@@ -54,10 +61,14 @@ class Automation:
                 sweep_interval=self.settings.sweep_seconds,
             )
             self.worker.start()
+            if self.mail_poller is not None:
+                self.mail_poller.start()
         return self.worker
 
     def stop_worker(self) -> None:
         """Stop consuming after the current tasks."""
+        if self.mail_poller is not None:
+            self.mail_poller.stop()
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
@@ -149,6 +160,27 @@ def build_automation(
             file_prevalence=file_prevalence,
         )
 
+    def fresh_analysis_context() -> AnalysisContext:
+        def sender_seen_before(address: str, before: datetime) -> bool:
+            normal = normalize_address(address)
+            if normal is None:
+                return False
+            with ctx.read_uow() as uow:
+                return uow.telemetry.sender_seen_before(normal, before)
+
+        def file_prevalence(sha256: str) -> int:
+            normal = normalize_sha256(sha256)
+            if normal is None:
+                return 0
+            with ctx.read_uow() as uow:
+                return uow.telemetry.file_sightings(normal, None, None, 0)[0]
+
+        return analysis.context(
+            ctx.clock.now(),
+            sender_seen_before=sender_seen_before,
+            file_prevalence=file_prevalence,
+        )
+
     queue = HueyTaskQueue(create_huey(settings.task_broker, settings.data_dir))
     remediation = build_remediation(settings, ctx, connectors, policy, queue.enqueue_actions)
     runner = InvestigationRunner(
@@ -170,6 +202,7 @@ def build_automation(
         settings=settings,
         remediation=remediation,
         housekeeping=housekeeping,
+        fresh_analysis_context=fresh_analysis_context,
     )
     queue.bind(
         Handlers(

@@ -1,9 +1,10 @@
 """Wiring of remediation: the connector adapters, the planner, the executor, the Action Center.
 
-Until the IMAP connector (issue 5) and the Linux agent (issue 6) land, the email system, the
-endpoint fleet and the identity provider are the in-memory adapters, which pass the same
-contract suites the real ones will; URL blocking is real (the ``url_blocks`` table, served to
-proxies and resolvers and enforced at ``/l``).
+The email system is the organisation's mail server over IMAP and ManageSieve when one is
+configured (:mod:`autoir.bootstrap.mail`), else the in-memory stand-in. Until the Linux agent
+(issue 6) lands, the endpoint fleet and the identity provider are the in-memory adapters, which
+pass the same contract suites the real ones will; URL blocking is real (the ``url_blocks``
+table, served to proxies and resolvers and enforced at ``/l``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from autoir.connectors.memory import (
 )
 from autoir.connectors.smtp import SmtpConfig, SmtpNotifier, SmtpSecurity
 from autoir.domain.remediation.automation import AutomationPolicy
-from autoir.ports.remediation import Notifier, UrlBlocker
+from autoir.ports.remediation import EmailSystem, Notifier, UrlBlocker
 from autoir.services.action_center import ActionCenterService, ActionCenterSettings
 from autoir.services.action_dispatch import Connectors, withdraw
 from autoir.services.action_execution import ActionExecutor, ExecutionSettings
@@ -41,10 +42,15 @@ class Remediation:
     executor: ActionExecutor
 
 
-def build_connectors(settings: Settings, ctx: ServiceContext, urls: UrlBlocker) -> Connectors:
-    """The adapters behind the connector ports; ``urls`` is the real URL block list."""
+def build_connectors(
+    settings: Settings, ctx: ServiceContext, urls: UrlBlocker, email: EmailSystem | None = None
+) -> Connectors:
+    """The adapters behind the connector ports; ``urls`` is the real URL block list.
+
+    ``email`` is the mail server's adapter when one is configured, else the stand-in is used.
+    """
     return Connectors(
-        email=InMemoryEmailSystem(clock=ctx.clock.now),
+        email=email or InMemoryEmailSystem(clock=ctx.clock.now),
         endpoints=InMemoryEndpointFleet(),
         urls=urls,
         identity=InMemoryIdentityProvider(),

@@ -21,6 +21,7 @@ from autoir.cli.actions import actions_app
 from autoir.cli.analyze import analyze_app
 from autoir.cli.analyze_evtx import analyze_evtx
 from autoir.cli.ingest import ingest_app, telemetry_app
+from autoir.cli.mail import mail_app
 from autoir.domain.errors import AutoirError, ValidationFailed
 from autoir.settings import Settings
 
@@ -40,6 +41,7 @@ app.add_typer(analyze_app, name="analyze")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(telemetry_app, name="telemetry")
 app.add_typer(actions_app, name="actions")
+app.add_typer(mail_app, name="mail")
 console = Console(stderr=True)
 
 DataDir = Annotated[

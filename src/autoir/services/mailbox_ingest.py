@@ -21,6 +21,7 @@ the alert ingest folds it into the first by provider id. Report mail itself is n
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ from autoir.domain.mailflow.alerts import (
 from autoir.domain.mailflow.folders import delivery_location, same_folder
 from autoir.domain.messages.enums import DeliveryAction, DeliveryLocation
 from autoir.domain.messages.message import EmailMessage
+from autoir.domain.timestamps import format_timestamp
 from autoir.ports.analyzer import AnalysisContext
 from autoir.ports.mailboxes import (
     MailboxSource,
@@ -53,6 +55,7 @@ from autoir.services.telemetry_ingest import TelemetryIngestService
 log = logging.getLogger("autoir.mail")
 ALERTING_VERDICTS = frozenset({EvidenceVerdict.MALICIOUS})
 LOOKUP_LIMIT = 50
+LAST_SCAN_KEY = "mail.last_scan"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,7 @@ class MailboxIngestService:
     ) -> MailScanResult:
         """Read what is new in ``mailboxes`` (default: all of them); one scan at a time."""
         with self._lock:
+            started = self._ctx.clock.now()
             run = _Run(self._ctx.ids.guid(), MailScanResult())
             boxes = [m.lower() for m in mailboxes] if mailboxes else self.settings.all_mailboxes()
             run.result.scan = self._source.scan(
@@ -139,7 +143,34 @@ class MailboxIngestService:
             )
             for mailbox, why in run.result.scan.failed.items():
                 log.warning("mailbox %s could not be fully read: %s", mailbox, why)
+            self._remember(run.result, started, len(boxes))
             return run.result
+
+    def last_scan(self) -> dict[str, object] | None:
+        """What the last scan did (any process), as :meth:`scan` recorded it; None before one."""
+        with self._ctx.read_uow() as uow:
+            stored = uow.system.get(LAST_SCAN_KEY)
+        return json.loads(stored) if stored else None
+
+    def _remember(self, result: MailScanResult, started: datetime, asked: int) -> None:
+        scan = result.scan
+        record = {
+            "startedDateTime": format_timestamp(started),
+            "finishedDateTime": format_timestamp(self._ctx.clock.now()),
+            "mailboxes": asked,
+            "folders": scan.folders if scan else 0,
+            "messages": scan.messages if scan else 0,
+            "created": result.created,
+            "updated": result.updated,
+            "analysed": result.analysed,
+            "detections": result.detections,
+            "reports": result.reports,
+            "alertIds": result.alert_ids[:100],
+            "failed": dict(list((scan.failed if scan else {}).items())[:100]),
+        }
+        with self._ctx.uow() as uow:
+            uow.system.put(LAST_SCAN_KEY, json.dumps(record, separators=(",", ":")))
+            uow.commit()
 
     def watch_reports(self, timeout: float) -> MailScanResult | None:
         """Wait for mail in the report mailbox's inbox (IDLE) and read it when it comes.

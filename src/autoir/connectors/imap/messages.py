@@ -25,6 +25,7 @@ IDENTITY_HEADER = "X-AutoIR-Network-Message-Id"
 STRIPPED_HEADER = "X-AutoIR-Attachments-Quarantined"
 _STORE_FIRST = b"X-AutoIR-Store: 1; lines="
 _CRLF = b"\r\n"
+_FOLDING = re.compile(rb"\r?\n[ \t]+")
 
 
 def _header_block(raw: bytes) -> bytes:
@@ -35,10 +36,16 @@ def _header_block(raw: bytes) -> bytes:
 
 
 def header(raw: bytes, name: str) -> str | None:
-    """The first value of a (single-line) header of the message, None when absent."""
-    pattern = rb"^" + re.escape(name.encode()) + rb":[ \t]*([^\r\n]*)"
+    """The first value of a header of the message, unfolded (RFC 5322 §2.2.3); None when absent.
+
+    Folding is common in real mail: Outlook writes ``Message-ID:`` alone on its line and the
+    id on the next.
+    """
+    pattern = rb"^" + re.escape(name.encode()) + rb":((?:[^\r\n]*)(?:\r?\n[ \t][^\r\n]*)*)"
     match = re.search(pattern, _header_block(raw), re.IGNORECASE | re.MULTILINE)
-    return match.group(1).decode(errors="replace").strip() if match else None
+    if match is None:
+        return None
+    return _FOLDING.sub(b" ", match.group(1)).decode(errors="replace").strip()
 
 
 def network_message_id(raw: bytes) -> str:
