@@ -42,6 +42,8 @@ class CursorStore:
         state_dir.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(state_dir / "imap-cursors.sqlite3", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode = WAL")
+        # A commit lost to a power cut only re-delivers a batch (at least once): no fsync each.
+        self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
