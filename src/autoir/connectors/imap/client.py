@@ -182,30 +182,56 @@ class Pool:
             idle = self._idle.get(mailbox.lower())
             return idle.pop() if idle else None
 
+    def _connect(self) -> imaplib.IMAP4:
+        """A connection, secured as configured (``starttls``: never on in plaintext instead)."""
+        context = self._ssl_context or ssl.create_default_context()
+        if self._security == "tls":
+            return imaplib.IMAP4_SSL(
+                self._host, self._port, ssl_context=context, timeout=self._timeout
+            )
+        connection = imaplib.IMAP4(self._host, self._port, timeout=self._timeout)
+        if self._security == "starttls":
+            if "STARTTLS" not in connection.capabilities:
+                _close_quietly(connection)
+                raise ConnectorRejected(
+                    f"The IMAP server {self._host}:{self._port} does not offer STARTTLS; "
+                    "the connector does not log in without TLS"
+                )
+            try:
+                connection.starttls(context)
+            except BaseException:
+                _close_quietly(connection)
+                raise
+        return connection
+
     def _open(self, mailbox: str) -> Session:
         user, password = self._login.credentials(mailbox)
+        where = f"{self._host}:{self._port}"
         try:
-            if self._security == "tls":
-                context = self._ssl_context or ssl.create_default_context()
-                connection: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                    self._host, self._port, ssl_context=context, timeout=self._timeout
-                )
-            else:
-                connection = imaplib.IMAP4(self._host, self._port, timeout=self._timeout)
-                if self._security == "starttls":
-                    connection.starttls(self._ssl_context or ssl.create_default_context())
+            connection = self._connect()
         except imaplib.IMAP4.abort as error:
             if "unexpected response" in str(error):  # a greeting that is not IMAP: wrong port
                 raise ConnectorRejected(
-                    f"{self._host}:{self._port} does not answer as an IMAP server: {error}"
+                    f"{where} does not answer as an IMAP server: {error}"
                 ) from error
             raise ConnectorUnavailable(f"IMAP greeting: {error}") from error
+        except ssl.SSLCertVerificationError as error:
+            raise ConnectorRejected(
+                f"TLS with the IMAP server {where} failed: its certificate could not be "
+                f"verified ({error.verify_message}); trust the CA that signed it"
+            ) from error
+        except (ssl.SSLEOFError, ssl.SSLZeroReturnError) as error:  # cut mid-handshake
+            raise ConnectorUnavailable(f"TLS with the IMAP server {where}: {error}") from error
+        except ssl.SSLError as error:  # e.g. TLS spoken to a plaintext port
+            raise ConnectorRejected(
+                f"The TLS handshake with the IMAP server {where} failed: {error}"
+            ) from error
         except (OSError, EOFError) as error:
             raise ConnectorUnavailable(
-                f"The IMAP server {self._host}:{self._port} is unreachable: {error}"
+                f"The IMAP server {where} is unreachable: {error}"
             ) from error
         except imaplib.IMAP4.error as error:
-            raise ConnectorRejected(f"The IMAP server refused TLS: {error}") from error
+            raise ConnectorRejected(f"The IMAP server {where} refused TLS: {error}") from error
         try:
             connection.login(user, password)
         except imaplib.IMAP4.abort as error:

@@ -10,12 +10,13 @@ operations look at every folder. Never by a stored UID: users file messages and 
 every move.
 
 A cluster action (one ref per mailbox, hundreds of mailboxes) runs in parallel: the refs are
-grouped by mailbox, up to ``pool_size`` mailboxes are worked on at once (one thread and one
-session each; a mailbox's refs one after the other on its session, so its folders are listed and
-selected once, not once per ref). Outcomes come back in ref order; ``progress`` is called with a
-count that only grows, one call at a time, from the worker threads. When a mailbox fails (the
-server went away), the other workers finish the copy in hand and start no new one; the error is
-raised once they stopped, and the outcomes recorded so far are kept for the retry. A folder that
+grouped by mailbox; the first mailbox is done alone, then up to ``pool_size`` mailboxes are
+worked on at once (one thread and one session each; a mailbox's refs one after the other on
+its session, so its folders are listed and selected once, not once per ref). Outcomes come
+back in ref order; ``progress`` is called with a count that only grows, one call at a time,
+from the worker threads. When a mailbox fails (the server went away), the other workers finish
+the copy in hand and start no new one; the error is raised once they stopped, and the outcomes
+recorded so far are kept for the retry. A folder that
 does not exist yet is created when the server answers ``[TRYCREATE]``, not before every move.
 
 What each operation does (folder names in AutoIR's vocabulary, see the package docstring):
@@ -310,14 +311,22 @@ class ImapEmailSystem:
         messages: Sequence[MessageRef],
         groups: list[list[int]],
     ) -> None:
-        """Work on each mailbox's refs; up to ``pool_size`` mailboxes at once."""
-        workers = min(max(self._settings.pool_size, 1), len(groups))
-        if workers <= 1:
-            for positions in groups:
+        """Work on each mailbox's refs; up to ``pool_size`` mailboxes at once.
+
+        The first mailbox goes alone: a failure that would hit every mailbox (a refused login,
+        a server that went away) stops the action after one mailbox, not after ``pool_size``.
+        """
+        if not groups:
+            return
+        first, rest = groups[0], groups[1:]
+        self._apply_mailbox(run, action_id, operation, messages, first)
+        workers = min(max(self._settings.pool_size, 1), len(rest))
+        if workers <= 1 or run.stopped:
+            for positions in rest:
                 self._apply_mailbox(run, action_id, operation, messages, positions)
             return
         with ThreadPoolExecutor(workers, thread_name_prefix="imap-apply") as executor:
-            for positions in groups:
+            for positions in rest:
                 executor.submit(self._apply_mailbox, run, action_id, operation, messages, positions)
 
     def _apply_mailbox(
@@ -410,7 +419,7 @@ class ImapEmailSystem:
         copy = found[0]
         before = self._autoir_name(copy.folder)
         self._journal.intend(action_id, position, before)
-        network_id = mime.network_message_id(copy.raw)
+        network_id = ref.network_message_id or mime.copy_id(copy.raw, ref.mailbox)
         key = f"{ref.mailbox.lower()}/{network_id}"
         expires = self._clock() + self._settings.retention if store != QUARANTINE else None
         fields = {
@@ -483,7 +492,7 @@ class ImapEmailSystem:
                 if not mime.is_stripped(original.raw):
                     self._remove(box.session, original)
             return MessageOutcome(ref, MessageStatus.DONE, folder, folder, "Already quarantined.")
-        network_id = mime.network_message_id(copy.raw)
+        network_id = ref.network_message_id or mime.copy_id(copy.raw, ref.mailbox)
         replacement, count = mime.strip_attachments(copy.raw, network_id, action_id)
         if not count:
             return MessageOutcome(ref, MessageStatus.DONE, folder, folder, "No attachments.")
@@ -723,7 +732,7 @@ def _fetch_parts(data: list[object]) -> list[tuple[bytes, bytes]]:
 
 
 def _matches(raw: bytes, ref: MessageRef) -> bool:
-    if ref.network_message_id and mime.network_message_id(raw) != ref.network_message_id:
+    if ref.network_message_id and ref.network_message_id not in mime.identities(raw, ref.mailbox):
         return False
     if ref.internet_message_id:
         found = mime.internet_message_id(raw)

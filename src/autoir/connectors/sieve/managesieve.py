@@ -75,10 +75,17 @@ class ManageSieveSession:
             self._read_capabilities()
             if self._starttls:
                 if "STARTTLS" not in self.capabilities:
+                    self.close()
                     raise ConnectorRejected("The ManageSieve server does not offer STARTTLS.")
                 self._command(b"STARTTLS")
                 self._wrap()
-                self._read_capabilities()
+                self._read_capabilities()  # RFC 5804: the server sends them again over TLS
+        except ssl.SSLCertVerificationError as error:
+            self.close()
+            raise ConnectorRejected(
+                f"TLS with the ManageSieve server {self._host}:{self._port} failed: its "
+                f"certificate could not be verified ({error.verify_message})"
+            ) from error
         except OSError as error:
             self.close()
             raise ConnectorUnavailable(f"ManageSieve {self._host}:{self._port}: {error}") from error
