@@ -231,16 +231,15 @@ class ImapMailboxScanner:
             for folder in self._folders(session):
                 if only is not None and folder.name.casefold() not in only:
                     continue
-                tally.messages += self._scan_folder(session, mailbox, folder, sink)
+                self._scan_folder(session, mailbox, folder, sink, tally)
                 tally.folders.add(folder.imap_name)
 
     def _scan_folder(
-        self, session: Session, mailbox: str, folder: _Folder, sink: MessageSink
-    ) -> int:
+        self, session: Session, mailbox: str, folder: _Folder, sink: MessageSink, tally: _Tally
+    ) -> None:
         uid_validity, uid_next = _examine(session, folder.imap_name)
         cursor = self._cursors.get(mailbox, folder.imap_name)
         last = cursor.last_uid if cursor is not None and cursor.uid_validity == uid_validity else 0
-        handed = 0
         if uid_next == 0 or uid_next > last + 1:
             for uids in _chunks(_search(session, last), self._batch_size):
                 batch = self._fetch(session, mailbox, folder, uid_validity, uids)
@@ -249,7 +248,7 @@ class ImapMailboxScanner:
                         sink(batch)
                     except Exception as error:
                         raise _SinkFailed(f"{folder.name}: {error!r}") from error
-                    handed += len(batch)
+                    tally.messages += len(batch)
                 last = uids[-1]
                 cursor = Cursor(uid_validity, last)
                 self._cursors.put(mailbox, folder.imap_name, cursor)
@@ -257,7 +256,6 @@ class ImapMailboxScanner:
         final = Cursor(uid_validity, max(last, uid_next - 1))
         if final != cursor:
             self._cursors.put(mailbox, folder.imap_name, final)
-        return handed
 
     def _fetch(
         self, session: Session, mailbox: str, folder: _Folder, uid_validity: int, uids: list[int]
