@@ -28,7 +28,7 @@ from autoir.mime.headers import (
     raw_headers,
     unfold,
 )
-from autoir.mime.identity import derive_network_message_id
+from autoir.mime.identity import derive_copy_id, derive_network_message_id
 from autoir.mime.language import declared_language, guess_language
 from autoir.mime.links import collect_urls, urls_in_text
 from autoir.mime.markup import HtmlContent, read_html, tidy_text
@@ -80,6 +80,7 @@ def parse_message(
     *,
     received_at: datetime | None = None,
     organisation_domains: frozenset[str] = frozenset(),
+    mailbox: str | None = None,
 ) -> EmailMessage:
     """Parse one message; never raises.
 
@@ -88,11 +89,13 @@ def parse_message(
         received_at: when the mail system received it; overrides the trace headers.
         organisation_domains: the organisation's mail domains, lower-case: they decide the
             direction and which ``Received:`` hops are internal.
+        mailbox: the mailbox the copy was read from: part of its network message id
+            (:func:`~autoir.mime.identity.derive_copy_id`).
 
     Returns:
         The record, with ``parse_errors`` listing whatever could not be read.
     """
-    network_message_id = derive_network_message_id(raw)
+    network_message_id = derive_copy_id(mailbox, raw) if mailbox else derive_network_message_id(raw)
     domains = frozenset(domain.lower().strip(".") for domain in organisation_domains)
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)

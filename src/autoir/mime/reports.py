@@ -87,10 +87,14 @@ class MimeReader:
         *,
         received_at: datetime | None,
         organisation_domains: frozenset[str],
+        mailbox: str | None = None,
     ) -> EmailMessage:
         """:func:`autoir.mime.parse_message`."""
         return parse_message(
-            raw, received_at=received_at, organisation_domains=organisation_domains
+            raw,
+            received_at=received_at,
+            organisation_domains=organisation_domains,
+            mailbox=mailbox,
         )
 
     def read_report(self, raw: bytes) -> Report:

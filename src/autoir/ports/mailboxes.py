@@ -104,8 +104,13 @@ class MessageReader(Protocol):
         *,
         received_at: datetime | None,
         organisation_domains: frozenset[str],
+        mailbox: str | None = None,
     ) -> EmailMessage:
-        """One message; never raises (what cannot be read is in ``parse_errors``)."""
+        """One message; never raises (what cannot be read is in ``parse_errors``).
+
+        ``mailbox``: the mailbox the copy was read from, part of its network message id (the
+        same bytes in two mailboxes are two copies).
+        """
         ...
 
     def read_report(self, raw: bytes) -> Report:

@@ -221,6 +221,7 @@ class MailboxIngestService:
             scanned.raw,
             received_at=scanned.internal_date,
             organisation_domains=self.settings.organisation_domains,
+            mailbox=scanned.mailbox,
         )
         location = delivery_location(scanned.folder)
         action = (

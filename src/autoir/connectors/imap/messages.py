@@ -1,8 +1,10 @@
 """Raw-message helpers: identity, the admin store's envelope, attachment stripping (stdlib email).
 
-Identity: a copy's network message id is :func:`~autoir.mime.identity.derive_network_message_id`
-of its bytes, except for a copy whose attachments were quarantined: it carries the original's id
-in ``X-AutoIR-Network-Message-Id`` (its bytes changed, it is still the same delivery).
+Identity: a copy read by the mailbox scanner has the id :func:`~autoir.mime.identity.
+derive_copy_id` of its mailbox and bytes; a message known from elsewhere (a file, the API) has
+:func:`~autoir.mime.identity.derive_network_message_id` of its bytes: a copy answers to both
+(:func:`identities`). A copy whose attachments were quarantined carries the id it was acted on
+by in ``X-AutoIR-Network-Message-Id`` (its bytes changed, it is still the same delivery).
 
 Envelope: a copy kept in the admin store is ``X-AutoIR-Store: 1; lines=N`` followed by ``N``
 ``X-AutoIR-*`` header lines (where it came from, until when it is kept) and then the original
@@ -19,7 +21,7 @@ from email import policy
 from email.message import EmailMessage
 from urllib.parse import quote, unquote
 
-from autoir.mime.identity import derive_network_message_id
+from autoir.mime.identity import derive_copy_id, derive_network_message_id
 
 IDENTITY_HEADER = "X-AutoIR-Network-Message-Id"
 STRIPPED_HEADER = "X-AutoIR-Attachments-Quarantined"
@@ -49,8 +51,21 @@ def header(raw: bytes, name: str) -> str | None:
 
 
 def network_message_id(raw: bytes) -> str:
-    """The copy's network message id (see the module docstring)."""
+    """The network message id of bytes known from elsewhere (see the module docstring)."""
     return header(raw, IDENTITY_HEADER) or derive_network_message_id(raw)
+
+
+def copy_id(raw: bytes, mailbox: str) -> str:
+    """The id the mailbox scanner gives this copy of ``mailbox``."""
+    return header(raw, IDENTITY_HEADER) or derive_copy_id(mailbox, raw)
+
+
+def identities(raw: bytes, mailbox: str) -> frozenset[str]:
+    """Every network message id this copy of ``mailbox`` answers to."""
+    marked = header(raw, IDENTITY_HEADER)
+    if marked:
+        return frozenset({marked})
+    return frozenset({derive_network_message_id(raw), derive_copy_id(mailbox, raw)})
 
 
 def internet_message_id(raw: bytes) -> str | None:

@@ -123,7 +123,31 @@ def plan(
         already.update((a.action_type.value, a.target_key) for a in fresh)
         actions.extend(fresh)
         judged.append(replace(item, remediation_status=_item_status(item, planned)))
-    return Plan(judged, actions)
+    return Plan(judged, _without_covered_messages(actions))
+
+
+def _without_covered_messages(actions: list[RemediationAction]) -> list[RemediationAction]:
+    """A message's own action is dropped when a cluster action of its type lists the message.
+
+    A campaign of 50 copies then waits in the Action Center as one cluster action per cluster
+    (reference §2.7), not as 50 more, one per copy the investigation judged.
+    """
+    covered: dict[ActionType, set[str]] = {}
+    for action in actions:
+        if action.properties.get("clusterBy"):
+            ids = action.properties.get("networkMessageIds") or []
+            covered.setdefault(action.action_type, set()).update(str(i) for i in ids)
+    if not covered:
+        return actions
+
+    def is_covered(action: RemediationAction) -> bool:
+        if action.properties.get("kind") != "analyzedMessage":
+            return False
+        ids = [str(i) for i in action.properties.get("networkMessageIds") or [] if i]
+        listed = covered.get(action.action_type, set())
+        return bool(ids) and all(i in listed for i in ids)
+
+    return [a for a in actions if not is_covered(a)]
 
 
 def _actions_for(
