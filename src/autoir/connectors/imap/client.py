@@ -182,26 +182,34 @@ class Pool:
             idle = self._idle.get(mailbox.lower())
             return idle.pop() if idle else None
 
+    def _context(self) -> ssl.SSLContext:
+        """The given TLS context, else the system's default one (made once: it reads the CAs)."""
+        with self._lock:
+            if self._ssl_context is None:
+                self._ssl_context = ssl.create_default_context()
+            return self._ssl_context
+
     def _connect(self) -> imaplib.IMAP4:
         """A connection, secured as configured (``starttls``: never on in plaintext instead)."""
-        context = self._ssl_context or ssl.create_default_context()
+        if self._security == "plain":
+            return imaplib.IMAP4(self._host, self._port, timeout=self._timeout)
+        context = self._context()
         if self._security == "tls":
             return imaplib.IMAP4_SSL(
                 self._host, self._port, ssl_context=context, timeout=self._timeout
             )
         connection = imaplib.IMAP4(self._host, self._port, timeout=self._timeout)
-        if self._security == "starttls":
-            if "STARTTLS" not in connection.capabilities:
-                _close_quietly(connection)
-                raise ConnectorRejected(
-                    f"The IMAP server {self._host}:{self._port} does not offer STARTTLS; "
-                    "the connector does not log in without TLS"
-                )
-            try:
-                connection.starttls(context)
-            except BaseException:
-                _close_quietly(connection)
-                raise
+        if "STARTTLS" not in connection.capabilities:
+            _close_quietly(connection)
+            raise ConnectorRejected(
+                f"The IMAP server {self._host}:{self._port} does not offer STARTTLS; "
+                "the connector does not log in without TLS"
+            )
+        try:
+            connection.starttls(context)
+        except BaseException:
+            _close_quietly(connection)
+            raise
         return connection
 
     def _open(self, mailbox: str) -> Session:
