@@ -216,3 +216,42 @@ def _without(
         key: [raw for raw in messages if message_id not in raw] for key, messages in layout.items()
     }
     return {key: messages for key, messages in kept.items() if messages}
+
+
+def test_investigating_a_mailbox_reads_its_rules_and_proposes_turning_forwarding_off(
+    app: Container, dovecot: DovecotServer
+) -> None:
+    forwarding, quiet = USERS[20], USERS[21]
+    for user, script in ((forwarding, SIEVE), (quiet, SIEVE.split("# rule:[Away]")[0])):
+        with ManageSieveSession(dovecot.host, dovecot.sieve_port) as session:
+            session.open(*dovecot.master_login(user))
+            session.putscript(
+                "roundcube",
+                script.replace("exfil@mailbox.test", f"{DOMAIN}-copy@{DOMAIN}")
+                if user == quiet
+                else script,
+            )
+            session.setactive("roundcube")
+    automation = app.automation
+    for user in (forwarding, quiet):
+        record = automation.investigations.start_manual(
+            ANALYST, {"entityType": "mailbox", "value": user}
+        )
+        assert automation.runner.advance(record.id, "worker-1") is not None
+        detail = automation.investigations.get(record.id)
+        (mailbox,) = [e for e in detail.evidence if e.kind == "mailbox"]
+        proposed = [a.action_type.value for a in detail.actions]
+        if user == forwarding:
+            assert mailbox.properties["externalForwarding"] == ["exfil@mailbox.test"]
+            assert mailbox.properties["outOfOffice"] == {
+                "active": True,
+                "subject": "Away",
+                "days": 3,
+            }
+            assert mailbox.verdict.value == "suspicious"
+            assert proposed == ["turnOffExternalForwarding"]
+        else:
+            # Forwarding inside the organisation is not a threat.
+            assert mailbox.properties["externalForwarding"] == []
+            assert mailbox.properties["outOfOffice"]["active"] is False
+            assert proposed == []

@@ -157,7 +157,11 @@ def build(
         analysis,
         connectors
         or build_connectors(
-            settings, ctx, url_blocks, mail_server.email if mail_server is not None else None
+            settings,
+            ctx,
+            url_blocks,
+            mail_server.email if mail_server is not None else None,
+            mail_server.rules if mail_server is not None else None,
         ),
         automation_settings.get,
         housekeeping=telemetry_ingest.purge_expired,

@@ -193,6 +193,8 @@ def build_automation(
             planner=remediation.planner,
             on_approved=queue.enqueue_actions,
             lease=lease,
+            mailboxes=connectors.mailboxes,
+            internal_domains=connectors.internal_domains,
         ),
     )
     automation = Automation(

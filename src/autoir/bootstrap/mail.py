@@ -30,6 +30,8 @@ class MailServer:
     """The adapters on one mail server, and what to read."""
 
     email: ImapEmailSystem
+    rules: ManageSieveForwarding
+    """Forwarding and out-of-office of mailboxes (enrichment for investigations)."""
     source: ImapMailboxScanner
     ingest: MailIngestSettings
 
@@ -99,6 +101,7 @@ def build_mail(settings: Settings) -> MailServer | None:
     )
     return MailServer(
         email=ImapEmailSystem(imap, state / "actions", forwarding=forwarding),
+        rules=forwarding,
         source=ImapMailboxScanner(imap, state / "scan", concurrency=mail.scan_concurrency),
         ingest=MailIngestSettings(
             mailboxes=tuple(_mailboxes(mail)),

@@ -22,7 +22,7 @@ from autoir.connectors.memory import (
 )
 from autoir.connectors.smtp import SmtpConfig, SmtpNotifier, SmtpSecurity
 from autoir.domain.remediation.automation import AutomationPolicy
-from autoir.ports.remediation import EmailSystem, Notifier, UrlBlocker
+from autoir.ports.remediation import EmailSystem, MailboxInspector, Notifier, UrlBlocker
 from autoir.services.action_center import ActionCenterService, ActionCenterSettings
 from autoir.services.action_dispatch import Connectors, withdraw
 from autoir.services.action_execution import ActionExecutor, ExecutionSettings
@@ -43,18 +43,27 @@ class Remediation:
 
 
 def build_connectors(
-    settings: Settings, ctx: ServiceContext, urls: UrlBlocker, email: EmailSystem | None = None
+    settings: Settings,
+    ctx: ServiceContext,
+    urls: UrlBlocker,
+    email: EmailSystem | None = None,
+    mailboxes: MailboxInspector | None = None,
 ) -> Connectors:
     """The adapters behind the connector ports; ``urls`` is the real URL block list.
 
-    ``email`` is the mail server's adapter when one is configured, else the stand-in is used.
+    ``email`` and ``mailboxes`` are the mail server's adapters when one is configured; without
+    them the in-memory stand-in is both.
     """
+    if email is None:
+        stand_in = InMemoryEmailSystem(clock=ctx.clock.now)
+        email, mailboxes = stand_in, mailboxes or stand_in
     return Connectors(
-        email=email or InMemoryEmailSystem(clock=ctx.clock.now),
+        email=email,
         endpoints=InMemoryEndpointFleet(),
         urls=urls,
         identity=InMemoryIdentityProvider(),
         internal_domains=tuple(sorted(settings.organisation_domains)),
+        mailboxes=mailboxes,
     )
 
 

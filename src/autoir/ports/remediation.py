@@ -126,6 +126,45 @@ class ForwardingChange:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AutoReply:
+    """A mailbox's automatic reply (out of office)."""
+
+    active: bool
+    subject: str | None = None
+    days: int | None = None
+    """How often one sender gets the reply; None when the server's default applies."""
+
+    def to_json(self) -> dict[str, Any]:
+        """As enrichment on mailbox evidence."""
+        return {"active": self.active, "subject": self.subject, "days": self.days}
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxRules:
+    """What a mailbox's own rules do with its mail: external forwarding, automatic reply."""
+
+    mailbox: str
+    external_forwarding: tuple[str, ...] = ()
+    """Addresses outside the organisation that the mailbox's running rules redirect mail to."""
+    out_of_office: AutoReply = AutoReply(active=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """As enrichment on mailbox evidence (``externalForwarding``, ``outOfOffice``)."""
+        return {
+            "externalForwarding": list(self.external_forwarding),
+            "outOfOffice": self.out_of_office.to_json(),
+        }
+
+
+class MailboxInspector(Protocol):
+    """Reads a mailbox's rules (ManageSieve in ``autoir.connectors.sieve``): enrichment."""
+
+    def mailbox_rules(self, mailbox: str, internal_domains: Sequence[str]) -> MailboxRules:
+        """The mailbox's external forwarding and automatic reply, as its rules stand now."""
+        ...
+
+
 class EmailSystem(Protocol):
     """The organisation's mail system (IMAP + ManageSieve in issue 5)."""
 

@@ -30,6 +30,7 @@ from autoir.ports.remediation import (
     ForwardingChange,
     IdentityOperation,
     IdentityProvider,
+    MailboxInspector,
     MessageOutcome,
     MessageRef,
     MessageStatus,
@@ -49,6 +50,8 @@ class Connectors:
     urls: UrlBlocker
     identity: IdentityProvider
     internal_domains: tuple[str, ...] = ()
+    mailboxes: MailboxInspector | None = None
+    """Reads mailboxes' forwarding and out-of-office (enrichment); None without a mail server."""
 
 
 @dataclass(frozen=True, slots=True)

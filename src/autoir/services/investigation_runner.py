@@ -37,6 +37,7 @@ from autoir.domain.remediation.lifecycle import ActionStatus
 from autoir.domain.remediation.outcome import investigation_status
 from autoir.ports.analyzer import AnalysisContext, Analyzer
 from autoir.ports.investigations import NewLogEntry
+from autoir.ports.remediation import MailboxInspector
 from autoir.ports.unit_of_work import UnitOfWork
 from autoir.services.context import ServiceContext
 from autoir.services.investigation_steps.contract import StepFunction, StepInput, StepOutput
@@ -62,6 +63,9 @@ class RunnerDeps:
     """Hands automatic actions to the executor once the finishing transaction committed."""
     lease: timedelta = LEASE
     """How long a worker's claim lasts without renewal."""
+    mailboxes: MailboxInspector | None = None
+    """Mailbox rules for the steps that read them (forwarding, out of office)."""
+    internal_domains: tuple[str, ...] = ()
 
 
 class InvestigationRunner:
@@ -291,6 +295,8 @@ class InvestigationRunner:
                 uow=uow,
                 analyzers=self._deps.analyzers,
                 analysis_context=self._deps.analysis_context(uow),
+                mailboxes=self._deps.mailboxes,
+                internal_domains=self._deps.internal_domains,
             )
             return function(step_input)
 

@@ -10,6 +10,7 @@ period, and attachment quarantine keeps the original message as long.
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +23,17 @@ from autoir.connectors.memory.attachments import (
     without_attachments,
 )
 from autoir.connectors.memory.faults import FaultInjector
-from autoir.connectors.memory.forwarding import without_external_redirects
+from autoir.connectors.memory.forwarding import (
+    is_internal,
+    redirect_targets,
+    without_external_redirects,
+)
 from autoir.domain.errors import ConnectorRejected
 from autoir.ports.remediation import (
+    AutoReply,
     EmailOperation,
     ForwardingChange,
+    MailboxRules,
     MessageOutcome,
     MessageRef,
     MessageStatus,
@@ -62,6 +69,9 @@ class _Kept:
 
 
 _Handler = Callable[[str, MessageRef], MessageOutcome]
+_VACATION = re.compile(r"(?:^|[\s{;])vacation\b(?P<args>[^;]*);", re.MULTILINE)
+_SUBJECT = re.compile(r':subject\s+"(?P<subject>(?:[^"\\]|\\.)*)"')
+_DAYS = re.compile(r":days\s+(?P<days>\d+)")
 
 
 class InMemoryEmailSystem:
@@ -224,6 +234,27 @@ class InMemoryEmailSystem:
                 return
             self._existing(change.mailbox).rules.update(change.previous)
             self._restored.add(action_id)
+
+    def mailbox_rules(self, mailbox: str, internal_domains: Sequence[str]) -> MailboxRules:
+        """:class:`~autoir.ports.remediation.MailboxInspector` over the stored rules."""
+        with self._lock:
+            box = self._mailboxes.get(_key(mailbox))
+            scripts = list(box.rules.values()) if box is not None else []
+        external = [
+            target
+            for text in scripts
+            for target in redirect_targets(text)
+            if not is_internal(target, internal_domains)
+        ]
+        away = next((m.group("args") for t in scripts if (m := _VACATION.search(t))), None)
+        subject = _SUBJECT.search(away) if away is not None else None
+        days = _DAYS.search(away) if away is not None else None
+        reply = AutoReply(
+            active=away is not None,
+            subject=subject.group("subject") if subject else None,
+            days=int(days.group("days")) if days else None,
+        )
+        return MailboxRules(mailbox.lower(), tuple(dict.fromkeys(external)), reply)
 
     # --- operations ------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ from autoir.connectors.sieve.rules import (
     without_external_redirects,
 )
 from autoir.domain.errors import ConnectorRejected
-from autoir.ports.remediation import ForwardingChange
+from autoir.ports.remediation import AutoReply, ForwardingChange, MailboxRules
 
 _STATE_VERSION = 1
 _T = TypeVar("_T")
@@ -171,16 +171,25 @@ class ManageSieveForwarding:
         with self._session(mailbox) as session:
             listing = session.listscripts()
             texts = {name: session.getscript(name) for name in listing.names}
+        return _reply(texts, self._running(texts, listing.active))
+
+    def mailbox_rules(self, mailbox: str, internal_domains: Sequence[str]) -> MailboxRules:
+        """:class:`~autoir.ports.remediation.MailboxInspector`: forwarding and reply at once."""
+        with self._session(mailbox) as session:
+            listing = session.listscripts()
+            texts = {name: session.getscript(name) for name in listing.names}
         running = self._running(texts, listing.active)
-        found: OutOfOffice | None = None
-        for name, text in texts.items():
-            reply = _readable(out_of_office, text)
-            if reply is None:
-                continue
-            if name in running and reply.active:
-                return reply
-            found = found or OutOfOffice(active=False, subject=reply.subject, days=reply.days)
-        return found or OutOfOffice(active=False)
+        forwarding: list[str] = []
+        for name in running:
+            forwarding += (
+                _readable(lambda t: external_redirects(t, internal_domains), texts[name]) or []
+            )
+        reply = _reply(texts, running)
+        return MailboxRules(
+            mailbox.lower(),
+            tuple(dict.fromkeys(forwarding)),
+            AutoReply(reply.active, reply.subject, reply.days),
+        )
 
     def external_forwarding(self, mailbox: str, internal_domains: Sequence[str]) -> list[str]:
         """The external addresses the mailbox's running scripts redirect mail to."""
@@ -256,6 +265,19 @@ class ManageSieveForwarding:
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(self._state_path)
+
+
+def _reply(texts: Mapping[str, str], running: Sequence[str]) -> OutOfOffice:
+    """The automatic reply the running scripts send, else the first one found (inactive)."""
+    found: OutOfOffice | None = None
+    for name, text in texts.items():
+        reply = _readable(out_of_office, text)
+        if reply is None:
+            continue
+        if name in running and reply.active:
+            return reply
+        found = found or OutOfOffice(active=False, subject=reply.subject, days=reply.days)
+    return found or OutOfOffice(active=False)
 
 
 def _readable(read: Callable[[str], _T], text: str) -> _T | None:

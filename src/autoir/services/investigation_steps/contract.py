@@ -13,6 +13,7 @@ from autoir.domain.investigations.evidence import EvidenceItem
 from autoir.domain.investigations.playbook import Limits, StepSpec
 from autoir.domain.investigations.record import InvestigationRecord
 from autoir.ports.analyzer import AnalysisContext, Analyzer
+from autoir.ports.remediation import MailboxInspector
 from autoir.ports.unit_of_work import UnitOfWork
 
 
@@ -29,6 +30,9 @@ class StepInput:
     uow: UnitOfWork
     analyzers: Sequence[Analyzer]
     analysis_context: AnalysisContext
+    mailboxes: MailboxInspector | None = None
+    """Reads mailboxes' forwarding and automatic replies; None without a mail connector."""
+    internal_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,29 @@
 - **Sent mail**: a cluster of the messages the user sent in the window (P2 sender), judged by
   its members like any cluster (reference §2.5: "user-compromise runs add clusters of the
   user's sent mail").
-- **Forwarding rules** come from a mail connector; without one the step says so.
+- **Mailbox rules** come from the mail connector (ManageSieve): each user's mailbox becomes
+  ``mailboxEvidence`` with ``externalForwarding`` (addresses outside the organisation its
+  running rules redirect mail to) and ``outOfOffice``; external forwarding makes the mailbox
+  suspicious, which proposes turning it off. Without a connector the step says so.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
+from autoir.domain.alerts.enums import EvidenceVerdict
+from autoir.domain.errors import ConnectorRejected, ConnectorUnavailable
 from autoir.domain.investigations.evidence import EvidenceItem, EvidenceOrigin
-from autoir.domain.investigations.graph_evidence import ip_properties, user_properties
+from autoir.domain.investigations.graph_evidence import (
+    ip_properties,
+    mailbox_properties,
+    user_properties,
+)
 from autoir.domain.telemetry.clusters import ClusterKey
 from autoir.domain.telemetry.normalize import normalize_address
+from autoir.domain.verdicts.report import Reason
 from autoir.services.investigation_steps.clusters import ClusterSpec, run_clusters
 from autoir.services.investigation_steps.contract import StepInput, StepOutput
 from autoir.services.investigation_steps.findings import Findings, value_of
@@ -92,8 +103,46 @@ def expand_user(step: StepInput) -> StepOutput:
         findings.link(f"user:{sender}", cluster.key)
     output = findings.output(
         f"{len(users)} users: {total} sign-ins in {days:g} days, {len(clusters)} sent-mail "
-        "clusters; forwarding rules: no mail connector configured"
+        f"clusters; {_mailbox_rules(step, findings, list(users))}"
     )
     if judge is not None and judge.count:
         output.summary += f"; {judge.count} sent messages judged"
     return output
+
+
+def _mailbox_rules(step: StepInput, findings: Findings, users: list[str]) -> str:
+    """Read each user's mailbox rules into mailbox evidence; a summary for the log."""
+    if step.mailboxes is None:
+        return "forwarding rules: no mail connector configured"
+    forwarding = away = 0
+    unreadable: list[str] = []
+    for upn in users:
+        try:
+            rules = step.mailboxes.mailbox_rules(upn, step.internal_domains)
+        except (ConnectorUnavailable, ConnectorRejected) as exc:
+            unreadable.append(f"{upn} ({exc})")
+            continue
+        item = findings.add(
+            "mailbox", upn, upn, {**mailbox_properties(upn), **rules.to_json()}, entity=None
+        )
+        findings.link(f"user:{upn}", item.key)
+        away += rules.out_of_office.active
+        if rules.external_forwarding:
+            forwarding += 1
+            reason = Reason(
+                "mailbox.external_forwarding",
+                "Mail is redirected outside the organisation to "
+                + ", ".join(rules.external_forwarding[:5]),
+                EvidenceVerdict.SUSPICIOUS,
+                0.7,
+            )
+            findings.put(
+                replace(item, verdict=EvidenceVerdict.SUSPICIOUS, confidence=0.7, reasons=(reason,))
+            )
+    summary = (
+        f"mailbox rules of {len(users) - len(unreadable)} mailboxes: {forwarding} forward "
+        f"outside the organisation, {away} out of office"
+    )
+    if unreadable:
+        summary += f"; unreadable: {', '.join(unreadable[:3])}"
+    return summary
