@@ -511,10 +511,10 @@ def test_a_refused_login_and_a_mailbox_without_credentials_are_reported_by_name(
     scanner.close()
 
 
-def test_the_scan_leaves_the_folder_untouched_for_a_user_session(
+def test_a_message_marked_deleted_is_handed_and_never_expunged(
     dovecot: DovecotServer, tmp_path: Path
 ) -> None:
-    """EXAMINE, not SELECT: the scanner never clears \\Recent or expunges for the user."""
+    """EXAMINE, not SELECT: a CLOSE or a pooled session's expunge would remove it."""
     mailbox = _address()
     _seed(dovecot, mailbox, "INBOX", 2)
     with dovecot.imap(mailbox) as imap:
