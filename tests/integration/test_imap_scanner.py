@@ -473,6 +473,29 @@ def test_wait_for_change_is_true_at_once_for_mail_the_last_scan_did_not_reach(
     scanner.close()
 
 
+def test_over_tls_the_scan_and_idle_work_alike(dovecot: DovecotServer, tmp_path: Path) -> None:
+    """Implicit TLS: the wire-level FETCH and IDLE read through the TLS layer's buffer."""
+    mailbox = _address()
+    ids = _seed(dovecot, mailbox, "INBOX", 3)
+    settings = _settings(
+        dovecot, port=dovecot.imaps_port, security="tls", ssl_context=dovecot.ssl_context()
+    )
+    scanner = ImapMailboxScanner(settings, tmp_path, batch_size=2)
+    sink = Recorder()
+
+    scanner.scan([mailbox], sink)
+
+    assert sink.keys() == sorted((mailbox, "Inbox", i) for i in ids)
+    start = time.monotonic()
+    assert scanner.wait_for_change(mailbox, "Inbox", 0.5) is False
+    assert time.monotonic() - start >= 0.4
+    thread = threading.Thread(target=lambda: (time.sleep(0.5), _seed(dovecot, mailbox, "INBOX", 1)))
+    thread.start()
+    assert scanner.wait_for_change(mailbox, "Inbox", 20) is True
+    thread.join()
+    scanner.close()
+
+
 def test_the_store_mailbox_is_never_scanned_even_when_listed(
     dovecot: DovecotServer, tmp_path: Path
 ) -> None:
