@@ -125,6 +125,10 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="Listen address. Loopback unless configured."
     )
     port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None,
+        description="The URL analysts open AutoIR at, for links in mail; default http://host:port.",
+    )
     tenant_id: str | None = Field(
         default=None, description="Tenant GUID; generated once and kept in the database when unset."
     )
@@ -217,6 +221,10 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(
         default_factory=MailSettings, description="Mail server (AUTOIR_MAIL__IMAP_HOST, …)."
     )
+
+    def effective_public_url(self) -> str:
+        """``public_url``, or the address AutoIR listens on."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def effective_database_url(self) -> str:
         """The configured URL, or SQLite at ``data_dir/autoir.db``."""

@@ -13,6 +13,7 @@ from autoir.api.routes import (
     health,
     incidents,
     investigations,
+    mail_settings,
     notifications,
     suppression_rules,
     telemetry,
@@ -44,6 +45,11 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
     app.include_router(url_blocks.router, prefix="/api/v1/url-blocks")
     app.include_router(url_blocks.click_router)
     app.include_router(automation.build_router(), prefix="/api/v1/settings/automation")
+    app.include_router(mail_settings.build_mail_router(), prefix="/api/v1/settings/mail")
+    app.include_router(
+        mail_settings.build_notifications_router(),
+        prefix="/api/v1/settings/alert-notifications",
+    )
     app.include_router(alerts.build_router(graph=True), prefix="/v1.0/security/alerts_v2")
     app.include_router(incidents.build_router(), prefix="/v1.0/security/incidents")
     for router in extra_routers or []:

@@ -23,6 +23,7 @@ from autoir.ports.clock import Clock, IdGenerator
 from autoir.services.access import AccessService
 from autoir.services.action_dispatch import Connectors
 from autoir.services.alert_ingest import AlertIngestService
+from autoir.services.alert_notifications import AlertNotificationService
 from autoir.services.alert_queries import AlertQueryService
 from autoir.services.alert_suppression import AlertSuppressor
 from autoir.services.alert_triage import AlertTriageService
@@ -71,6 +72,7 @@ class Container:
     automation_settings: AutomationSettingsService
     notifications: NotificationService
     suppression: SuppressionRuleService
+    alert_notifications: AlertNotificationService
     mail: MailboxIngestService | None = None
     """Reads the mail server's mailboxes; None without one (``AUTOIR_MAIL__IMAP_HOST``)."""
     mail_server: MailServer | None = None
@@ -167,6 +169,10 @@ def build(
         housekeeping=telemetry_ingest.purge_expired,
     )
     ingest = AlertIngestService(ctx, on_created=automation.request_sweep, suppressor=suppressor)
+    alert_notifications = AlertNotificationService(
+        ctx, automation.remediation.notifier, settings.effective_public_url()
+    )
+    automation.also_on_sweep.append(alert_notifications.sweep)
     mail = None
     if mail_server is not None:
         mail = MailboxIngestService(
@@ -199,6 +205,7 @@ def build(
         automation_settings=automation_settings,
         notifications=NotificationService(ctx, automation.remediation.notifier),
         suppression=SuppressionRuleService(ctx, suppressor),
+        alert_notifications=alert_notifications,
         mail=mail,
         mail_server=mail_server,
         checkpointer=start_checkpointer(settings.effective_database_url()),

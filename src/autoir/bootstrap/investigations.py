@@ -45,6 +45,8 @@ class Automation:
         default=lambda: AnalysisContext(now=datetime.now(UTC)), repr=False
     )
     """An analysis context with telemetry lookups, in its own read transaction."""
+    also_on_sweep: list[Callable[[], object]] = field(default_factory=list)
+    """More work for every sweep (alert notifications); a failure is logged, not raised."""
     housekeeping: Callable[[], object] | None = None
     """Periodic upkeep run by the sweeper (telemetry retention purge), at most every
     ``settings.housekeeping_minutes``."""
@@ -90,6 +92,11 @@ class Automation:
         for investigation_id in self.investigations.sweep():
             self.queue.enqueue_advance(investigation_id)
         self.queue.enqueue_actions(self.remediation.executor.sweep())
+        for work in self.also_on_sweep:
+            try:
+                work()
+            except Exception:
+                log.exception("sweep work %s failed; retried at the next sweep", work)
         self.run_housekeeping_if_due()
 
     def run_housekeeping_if_due(self, now: float | None = None) -> bool:

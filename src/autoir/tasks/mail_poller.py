@@ -28,6 +28,7 @@ class MailPoller:
         self._ingest = ingest
         self._interval = interval
         self._stop = threading.Event()
+        self._now = threading.Event()
         self._thread: threading.Thread | None = None
         self.scans = 0
         """Scans finished (full or of the report mailbox) since start."""
@@ -37,6 +38,15 @@ class MailPoller:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="autoir-mail", daemon=True)
             self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is reading mail in this process."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def request_scan(self) -> None:
+        """Scan every mailbox at the end of the current wait (within ``IDLE_SLICE`` seconds)."""
+        self._now.set()
 
     def stop(self, timeout: float = IDLE_SLICE * 3) -> None:
         """Ask the thread to stop and wait for it."""
@@ -49,6 +59,9 @@ class MailPoller:
         retry = FIRST_RETRY
         due = time.monotonic()
         while not self._stop.is_set():
+            if self._now.is_set():
+                self._now.clear()
+                due = time.monotonic()
             if time.monotonic() >= due:
                 try:
                     result = self._ingest.scan()
