@@ -343,3 +343,28 @@ def test_an_action_approved_after_its_pending_re_check_runs_at_once(
     api.post("/api/v1/actions/approve", json={"ids": [delete["id"]]})
     assert delete["id"] in executor.sweep(), "due now, not at the next re-check"
     assert executor.execute(delete["id"], "w") is ActionStatus.COMPLETED
+
+
+def test_a_running_action_records_its_progress_and_keeps_its_lease(
+    api: ApiClient, container: Container, clock: FakeClock
+) -> None:
+    action = _isolate(api, "dev-progress")
+    lease = timedelta(minutes=2)
+    with container.ctx.uow() as uow:
+        assert uow.actions.claim(action["id"], "worker-1", clock.now(), lease) is not None
+        uow.commit()
+    clock.advance(seconds=100)
+    with container.ctx.uow() as uow:
+        renewed = uow.actions.heartbeat(
+            action["id"], "worker-1", clock.now(), lease, {"done": 40, "total": 100}
+        )
+        stolen = uow.actions.heartbeat(
+            action["id"], "worker-2", clock.now(), lease, {"done": 1, "total": 100}
+        )
+        uow.commit()
+    assert (renewed, stolen) == (True, False)
+    assert _get(api, action["id"])["result"] == {"progress": {"done": 40, "total": 100}}
+    # Past the first lease but inside the renewed one: no other worker can take it.
+    clock.advance(seconds=60)
+    with container.ctx.uow() as uow:
+        assert uow.actions.claim(action["id"], "worker-2", clock.now(), lease) is None

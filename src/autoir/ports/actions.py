@@ -65,6 +65,21 @@ class ActionRepository(Protocol):
         """
         ...
 
+    def heartbeat(
+        self,
+        action_id: str,
+        owner: str,
+        now: datetime,
+        ttl: timedelta,
+        progress: Mapping[str, Any],
+    ) -> bool:
+        """A running action's owner renews its lease and records how far it got.
+
+        ``progress`` becomes the action's result until it finishes. False when the action is
+        no longer running under ``owner`` (its lease was lost).
+        """
+        ...
+
     def claim(
         self, action_id: str, owner: str, now: datetime, ttl: timedelta
     ) -> RemediationAction | None:

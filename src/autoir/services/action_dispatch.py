@@ -34,6 +34,7 @@ from autoir.ports.remediation import (
     MessageOutcome,
     MessageRef,
     MessageStatus,
+    ProgressCallback,
     UrlBlocker,
 )
 from autoir.ports.unit_of_work import UnitOfWork
@@ -63,6 +64,8 @@ class Dispatch:
     connectors: Connectors
     read_uow: Callable[[], UnitOfWork]
     cluster_limit: int = 10_000
+    progress: ProgressCallback | None = None
+    """Told (done, total) as a bulk action goes (renews the executor's lease)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +183,11 @@ def _email(dispatch: Dispatch) -> Outcome:
             refs.append(ref)
             before[(mailbox, message.network_message_id)] = message.delivery_location.value
     refs.extend(_refs_without_telemetry(action, messages))
-    outcomes = dispatch.connectors.email.apply(action.id, operation, refs) if refs else []
+    outcomes = (
+        dispatch.connectors.email.apply(action.id, operation, refs, dispatch.progress)
+        if refs
+        else []
+    )
     done = [o for o in outcomes if o.status is MessageStatus.DONE]
     failed = [o for o in outcomes if o.status is MessageStatus.FAILED]
     result = {
@@ -249,7 +256,11 @@ def _email_undo(dispatch: Dispatch) -> Outcome:
         )
         if ref.network_message_id and entry.get("locationBefore"):
             locations.append((ref.network_message_id, DeliveryLocation(entry["locationBefore"])))
-    outcomes = dispatch.connectors.email.apply(action.id, operation, refs) if refs else []
+    outcomes = (
+        dispatch.connectors.email.apply(action.id, operation, refs, dispatch.progress)
+        if refs
+        else []
+    )
     done = sum(1 for o in outcomes if o.status is MessageStatus.DONE)
     failed = [o for o in outcomes if o.status is MessageStatus.FAILED]
     result = {

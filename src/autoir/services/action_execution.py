@@ -13,6 +13,7 @@ call, which the connector answers from its record of that action id.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +45,8 @@ _EXPIRED = {
     ),
 }
 SWEEP_BATCH = 200
+HEARTBEAT_SECONDS = 2.0
+"""How often a bulk action records its progress and renews its lease."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,7 @@ class ActionExecutor:
             connectors=self._connectors,
             read_uow=self._ctx.read_uow,
             cluster_limit=self._settings.cluster_limit,
+            progress=self._heartbeat(action.id, worker_id),
         )
         try:
             outcome = perform(dispatch)
@@ -104,6 +108,30 @@ class ActionExecutor:
             log.exception("Action %s (%s) raised", action.id, action.action_type.value)
             return self._retry(action, f"{type(exc).__name__}: {exc}")
         return self._finish(action, outcome)
+
+    def _heartbeat(self, action_id: str, worker_id: str) -> Callable[[int, int], None]:
+        """A progress callback that records (done, total) and renews the lease, throttled."""
+        last = [0.0]
+
+        def beat(done: int, total: int) -> None:
+            now_s = time.monotonic()
+            if now_s - last[0] < HEARTBEAT_SECONDS and done < total:
+                return
+            last[0] = now_s
+            try:
+                with self._ctx.uow() as uow:
+                    uow.actions.heartbeat(
+                        action_id,
+                        worker_id,
+                        self._ctx.clock.now(),
+                        self._settings.lease,
+                        {"done": done, "total": total},
+                    )
+                    uow.commit()
+            except Exception:  # progress is a courtesy: never fail the action for it
+                log.warning("could not record the progress of action %s", action_id, exc_info=True)
+
+        return beat
 
     def sweep(self) -> list[str]:
         """Expire overdue actions, wake those whose device checked in, collect work.

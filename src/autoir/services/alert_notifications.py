@@ -5,8 +5,8 @@ The worker's sweep calls :meth:`AlertNotificationService.sweep`, which reads the
 after its cursor (creation time, then id), oldest first, mails each rule that covers one, and
 moves the cursor past each alert once its mails went out: delivery is at least once (a crash
 between a send and the cursor re-sends that alert's mail, never skips it). The cursor starts
-at the newest alert when rules are first saved, so saving rules does not mail the backlog. A notifier that is down
-stops the sweep where it is; the next sweep retries from there.
+at the newest alert when rules are first saved, so saving rules does not mail the backlog. A
+notifier that is down stops the sweep where it is; the next sweep retries from there.
 """
 
 from __future__ import annotations

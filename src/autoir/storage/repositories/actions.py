@@ -239,6 +239,29 @@ class SqlActionRepository:
         )
         return result.rowcount == 1
 
+    def heartbeat(
+        self,
+        action_id: str,
+        owner: str,
+        now: datetime,
+        ttl: timedelta,
+        progress: Mapping[str, Any],
+    ) -> bool:
+        result = self._c.execute(
+            update(act)
+            .where(
+                act.c.id == action_id,
+                act.c.status == ActionStatus.RUNNING.value,
+                act.c.lease_owner == owner,
+            )
+            .values(
+                lease_expires_at=to_db_time(now + ttl),
+                result=dumps({"progress": dict(progress)}),
+                updated_at=to_db_time(now),
+            )
+        )
+        return result.rowcount == 1
+
     def claim(
         self, action_id: str, owner: str, now: datetime, ttl: timedelta
     ) -> RemediationAction | None:
