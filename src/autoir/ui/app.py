@@ -17,6 +17,7 @@ from autoir.ui.routes import (
     investigations,
     login,
     placeholders,
+    settings_page,
 )
 from autoir.ui.templating import STATIC_DIR, Templates
 
@@ -40,6 +41,7 @@ def install_ui(app: FastAPI, container: Container) -> None:
         investigations,
         action_center,
         automation_settings,
+        settings_page,
         placeholders,
     ):
         app.include_router(module.router, include_in_schema=False)

@@ -72,12 +72,6 @@ PLANNED: dict[str, PlannedArea] = {
             P.READ_SECURITY_DATA,
         ),
         PlannedArea(
-            "settings",
-            N_("Settings"),
-            N_("Users, roles and API tokens; integrations with mail systems and agents."),
-            P.SETTINGS,
-        ),
-        PlannedArea(
             "audit",
             N_("Audit and SIEM feed"),
             N_(
