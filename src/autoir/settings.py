@@ -65,6 +65,12 @@ class MailSettings(BaseModel):
     mailboxes_file: Path | None = Field(
         default=None, description="A file with one mailbox address per line (added to the list)."
     )
+    doveadm_url: str | None = Field(
+        default=None,
+        description="Dovecot's doveadm HTTP API (http://host:8080): read every mailbox it lists.",
+    )
+    doveadm_api_key: SecretStr | None = Field(default=None, description="doveadm_api_key.")
+    doveadm_user_mask: str = Field(default="*", description="Which users to read (doveadm mask).")
     store_mailbox: str = Field(
         default="autoir-store",
         description="Admin-only mailbox for quarantined and sealed copies; never read as mail.",

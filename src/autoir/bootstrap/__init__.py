@@ -184,6 +184,7 @@ def build(
             alerts=ingest,
             analysis=analysis.messages,
             analysis_context=automation.fresh_analysis_context,
+            directory=mail_server.directory,
         )
         automation.mail_poller = MailPoller(mail, settings.mail.poll_seconds)
     return Container(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from autoir.connectors.dovecot import DoveadmDirectory
 from autoir.connectors.imap import ImapEmailSystem, ImapSettings
 from autoir.connectors.imap.scanner import ImapMailboxScanner
 from autoir.connectors.sieve.forwarding import ManageSieveForwarding, MasterUser
@@ -34,6 +35,8 @@ class MailServer:
     """Forwarding and out-of-office of mailboxes (enrichment for investigations)."""
     source: ImapMailboxScanner
     ingest: MailIngestSettings
+    directory: DoveadmDirectory | None = None
+    """Every mailbox the server has (doveadm), read at each full scan."""
 
     def close(self) -> None:
         """Close the connection pools and state files."""
@@ -99,6 +102,29 @@ def build_mail(settings: Settings) -> MailServer | None:
         ssl_context=context,
         timeout=mail.timeout_seconds,
     )
+    directory = None
+    if mail.doveadm_url:
+        if mail.doveadm_api_key is None:
+            raise ValidationFailed(
+                [FieldError("mail.doveadm_api_key", "AUTOIR_MAIL__DOVEADM_URL needs the API key")]
+            )
+        directory = DoveadmDirectory(
+            mail.doveadm_url,
+            mail.doveadm_api_key.get_secret_value(),
+            user_mask=mail.doveadm_user_mask,
+            ssl_context=context,
+            timeout=mail.timeout_seconds,
+        )
+    if not (mail.mailboxes or mail.mailboxes_file or directory):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "mail.mailboxes",
+                    "say which mailboxes to read: AUTOIR_MAIL__MAILBOXES, "
+                    "AUTOIR_MAIL__MAILBOXES_FILE or AUTOIR_MAIL__DOVEADM_URL",
+                )
+            ]
+        )
     return MailServer(
         email=ImapEmailSystem(imap, state / "actions", forwarding=forwarding),
         rules=forwarding,
@@ -110,6 +136,7 @@ def build_mail(settings: Settings) -> MailServer | None:
             organisation_domains=frozenset(d.lower() for d in settings.organisation_domains),
             detect=mail.detect,
         ),
+        directory=directory,
     )
 
 

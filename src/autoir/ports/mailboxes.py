@@ -116,3 +116,16 @@ class MessageReader(Protocol):
     def read_report(self, raw: bytes) -> Report:
         """The reporter and the reported messages of a report mail; never raises."""
         ...
+
+
+class MailboxDirectory(Protocol):
+    """Which mailboxes exist (the mail server's user database): "read every mailbox"."""
+
+    def mailboxes(self) -> list[str]:
+        """Every mailbox's address, lower-case.
+
+        Raises:
+            ConnectorUnavailable: the directory cannot be reached now.
+            ConnectorRejected: it refused (credentials) or answered nonsense.
+        """
+        ...

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from autoir.domain.alerts.enums import EvidenceVerdict
+from autoir.domain.errors import ConnectorRejected, ConnectorUnavailable
 from autoir.domain.mailflow.alerts import (
     Detection,
     detection_alert,
@@ -41,6 +42,7 @@ from autoir.domain.messages.message import EmailMessage
 from autoir.domain.timestamps import format_timestamp
 from autoir.ports.analyzer import AnalysisContext
 from autoir.ports.mailboxes import (
+    MailboxDirectory,
     MailboxSource,
     MessageReader,
     ScannedMessage,
@@ -91,6 +93,8 @@ class MailScanResult:
     detections: int = 0
     reports: int = 0
     alert_ids: list[str] = field(default_factory=list)
+    directory_error: str | None = None
+    """Why the mail server's user list could not be read (the configured mailboxes were)."""
 
 
 @dataclass(slots=True)
@@ -114,6 +118,7 @@ class MailboxIngestService:
         alerts: AlertIngestService,
         analysis: MessageAnalysisService | None = None,
         analysis_context: Callable[[], AnalysisContext] | None = None,
+        directory: MailboxDirectory | None = None,
     ) -> None:
         self._ctx = ctx
         self._source = source
@@ -123,6 +128,7 @@ class MailboxIngestService:
         self._alerts = alerts
         self._analysis = analysis if settings.detect else None
         self._analysis_context = analysis_context
+        self._directory = directory
         self._lock = threading.Lock()
         self._batch_lock = threading.Lock()
         """The source may call the sink from several threads (parallel mailboxes)."""
@@ -137,7 +143,7 @@ class MailboxIngestService:
         with self._lock:
             started = self._ctx.clock.now()
             run = _Run(self._ctx.ids.guid(), MailScanResult())
-            boxes = [m.lower() for m in mailboxes] if mailboxes else self.settings.all_mailboxes()
+            boxes = [m.lower() for m in mailboxes] if mailboxes else self._every_mailbox(run)
             run.result.scan = self._source.scan(
                 boxes, lambda batch: self._accept_one(run, batch), progress=progress
             )
@@ -145,6 +151,19 @@ class MailboxIngestService:
                 log.warning("mailbox %s could not be fully read: %s", mailbox, why)
             self._remember(run.result, started, len(boxes))
             return run.result
+
+    def _every_mailbox(self, run: _Run) -> tuple[str, ...]:
+        """The configured mailboxes and, with a directory, every mailbox the server has."""
+        if self._directory is None:
+            return self.settings.all_mailboxes()
+        try:
+            found = self._directory.mailboxes()
+        except (ConnectorUnavailable, ConnectorRejected) as exc:
+            log.warning("the mail server's user list could not be read: %s", exc)
+            run.result.directory_error = str(exc)
+            return self.settings.all_mailboxes()
+        every = replace(self.settings, mailboxes=(*self.settings.mailboxes, *found))
+        return every.all_mailboxes()
 
     def last_scan(self) -> dict[str, object] | None:
         """What the last scan did (any process), as :meth:`scan` recorded it; None before one."""
@@ -167,6 +186,7 @@ class MailboxIngestService:
             "reports": result.reports,
             "alertIds": result.alert_ids[:100],
             "failed": dict(list((scan.failed if scan else {}).items())[:100]),
+            "directoryError": result.directory_error,
         }
         with self._ctx.uow() as uow:
             uow.system.put(LAST_SCAN_KEY, json.dumps(record, separators=(",", ":")))
