@@ -11,6 +11,7 @@ import imaplib
 import re
 import ssl
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -121,7 +122,12 @@ class Session:
 
 
 class Pool:
-    """At most ``size`` idle sessions per mailbox, reused across calls; thread-safe."""
+    """At most ``size`` idle sessions per mailbox and ``max_idle`` in all; thread-safe.
+
+    Sessions are per mailbox (a master-user login opens one mailbox), so a scan or a cluster
+    action over thousands of mailboxes would otherwise keep thousands of connections open:
+    past ``max_idle`` the least recently used mailbox's sessions are logged out.
+    """
 
     def __init__(
         self,
@@ -133,6 +139,7 @@ class Pool:
         ssl_context: ssl.SSLContext | None = None,
         timeout: float = 30.0,
         size: int = 4,
+        max_idle: int = 32,
     ) -> None:
         self._host = host
         self._port = port
@@ -141,7 +148,8 @@ class Pool:
         self._ssl_context = ssl_context
         self._timeout = timeout
         self._size = size
-        self._idle: dict[str, list[Session]] = {}
+        self._max_idle = max(max_idle, 1)
+        self._idle: OrderedDict[str, list[Session]] = OrderedDict()
         self._lock = threading.Lock()
 
     @contextmanager
@@ -162,12 +170,32 @@ class Pool:
             session.logout()
             raise
         session.unselect()
+        evicted: list[Session] = [session]
         with self._lock:
-            idle = self._idle.setdefault(mailbox.lower(), [])
+            key = mailbox.lower()
+            idle = self._idle.setdefault(key, [])
+            self._idle.move_to_end(key)
             if len(idle) < self._size:
                 idle.append(session)
-                return
-        session.logout()
+                evicted = self._evict()
+        for old in evicted:
+            old.logout()
+
+    def _evict(self) -> list[Session]:
+        """Take sessions of the least recently used mailboxes past ``max_idle`` (lock held)."""
+        evicted: list[Session] = []
+        total = sum(len(sessions) for sessions in self._idle.values())
+        while total > self._max_idle and self._idle:
+            _key, sessions = self._idle.popitem(last=False)
+            evicted += sessions
+            total -= len(sessions)
+        return evicted
+
+    @property
+    def idle_count(self) -> int:
+        """Idle sessions kept now."""
+        with self._lock:
+            return sum(len(sessions) for sessions in self._idle.values())
 
     def close(self) -> None:
         """Log out of every idle session."""
