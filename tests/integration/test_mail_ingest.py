@@ -17,7 +17,7 @@ import pytest
 
 from autoir.bootstrap import Container, build
 from autoir.bootstrap.analysis import AnalysisComponents
-from autoir.connectors.imap import ImapEmailSystem
+from autoir.connectors.imap import ImapEmailSystem, utf7
 from autoir.domain.telemetry.clusters import ClusterKey
 from autoir.settings import MailSettings, Settings
 from tests.cli.test_cli import autoir
@@ -102,11 +102,12 @@ def test_a_scan_stores_every_copy_once_with_its_mailbox_and_folder(
     dovecot.deliver(ALICE, "Junk", mail(2, ALICE))
     dovecot.deliver(BOB, "INBOX", mail(3, BOB))
     dovecot.deliver(BOB, "Trash", mail(4, BOB))
+    dovecot.deliver(BOB, utf7.encode("Projets/Reçus"), mail(9, BOB))  # a custom folder
 
     first = app.mail.scan()
     assert first.scan is not None
     assert not first.scan.failed
-    assert first.created == 4
+    assert first.created == 5
 
     by_subject = {
         m.subject: m
@@ -115,11 +116,14 @@ def test_a_scan_stores_every_copy_once_with_its_mailbox_and_folder(
             app.telemetry.cluster(ClusterKey.RECIPIENT, box, limit=10).network_message_ids
         )
     }
-    assert {s: (m.recipients, m.delivery_location.value) for s, m in by_subject.items()} == {
-        "Quarterly newsletter 1": ((ALICE,), "inbox"),
-        "Quarterly newsletter 2": ((ALICE,), "junkFolder"),
-        "Quarterly newsletter 3": ((BOB,), "inbox"),
-        "Quarterly newsletter 4": ((BOB,), "deletedFolder"),
+    assert {
+        s: (m.recipients, m.delivery_location.value, m.folder) for s, m in by_subject.items()
+    } == {
+        "Quarterly newsletter 1": ((ALICE,), "inbox", "Inbox"),
+        "Quarterly newsletter 2": ((ALICE,), "junkFolder", "Junk"),
+        "Quarterly newsletter 3": ((BOB,), "inbox", "Inbox"),
+        "Quarterly newsletter 4": ((BOB,), "deletedFolder", "Deleted Items"),
+        "Quarterly newsletter 9": ((BOB,), "inbox", "Projets/Reçus"),
     }
 
     again = app.mail.scan()
@@ -281,3 +285,58 @@ def _wait(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+def test_every_mailbox_the_server_lists_is_read_without_a_list(
+    dovecot: DovecotServer,
+    tmp_path: Path,
+    clock: FakeClock,
+    sqlite_template: Path,
+    analysis: AnalysisComponents,
+) -> None:
+    for box in (ALICE, BOB):
+        dovecot.add_user(box, "pw-" + box)
+        dovecot.deliver(box, "INBOX", mail(len(box), box))
+    shutil.copy(sqlite_template, tmp_path / "autoir.db")
+    base = MailSettings(
+        imap_host=dovecot.host,
+        imap_port=dovecot.imap_port,
+        imap_security="plain",
+        master_user=dovecot.master_user,
+        master_password=dovecot.master_password,
+        sieve_port=dovecot.sieve_port,
+        sieve_security="plain",
+        doveadm_url=dovecot.doveadm_url,
+        doveadm_api_key=dovecot.doveadm_api_key,
+        timeout_seconds=3,
+    )
+    for mail_settings, expected in (
+        (base, {ALICE, BOB}),
+        # A wrong key: the scan still reads the configured mailboxes and says why not more.
+        (
+            MailSettings.model_validate(
+                {**base.model_dump(), "doveadm_api_key": "wrong", "mailboxes": [CAROL]}
+            ),
+            {CAROL},
+        ),
+    ):
+        settings = Settings(
+            data_dir=tmp_path,
+            tenant_id="11111111-2222-3333-4444-555555555555",
+            organisation_domains=frozenset({DOMAIN}),
+            mail=mail_settings,
+        )
+        built = build(settings, clock=clock, analysis=analysis)
+        try:
+            assert built.mail is not None
+            result = built.mail.scan()
+            assert result.scan is not None
+            assert result.scan.mailboxes == len(expected)
+            if expected == {CAROL}:
+                assert result.directory_error is not None
+                assert "check doveadm_api_key" in result.directory_error
+            else:
+                assert result.directory_error is None
+                assert result.created == 2
+        finally:
+            built.close()

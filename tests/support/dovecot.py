@@ -16,7 +16,8 @@ The world it serves:
 * special-use folders in every mailbox: ``INBOX``, ``Junk`` (\\Junk), ``Trash`` (\\Trash),
   ``Archive`` (\\Archive), ``Sent``, ``Drafts``; AutoIR's "Deleted Items" is ``Trash``;
 * every address exists for the master (static userdb, ``allow_all_users``): a mailbox is made
-  on first login. An address has its own password only once ``add_user`` gave it one;
+  on first login. An address has its own password only once ``add_user`` gave it one, and only
+  such addresses are listed by the doveadm HTTP API (``doveadm_url``, ``doveadm_api_key``);
 * an admin-only store account ``store_mailbox`` (``autoir-store``): it has no password, so only
   the master user can open it. The IMAP connector keeps quarantined
   copies, sealed copies of hard-deleted mail and the originals of attachment-quarantined mail
@@ -111,6 +112,12 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users
 }}
+# The users add_user made, listable (doveadm user '*'); every other address falls to static.
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {root}/users
+  default_fields = uid={uid} gid={gid} home={root}/mail/%u
+}}
 userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/mail/%u allow_all_users=yes
@@ -131,6 +138,13 @@ service imap-login {{
     address = {host}
     port = {imaps_port}
     ssl = yes
+  }}
+}}
+doveadm_api_key = {doveadm_api_key}
+service doveadm {{
+  inet_listener http {{
+    address = {host}
+    port = {doveadm_port}
   }}
 }}
 service lmtp {{
@@ -232,6 +246,9 @@ class DovecotServer:
     """Implicit TLS (the certificate is :attr:`ca_file`)."""
     lmtp_port: int = 0
     """LMTP (:meth:`deliver_lmtp`)."""
+    doveadm_port: int = 0
+    """The doveadm HTTP API (:attr:`doveadm_url`, key :attr:`doveadm_api_key`)."""
+    doveadm_api_key: str = field(default_factory=lambda: secrets.token_hex(12))
     sieve_starttls: bool = False
     """Whether ManageSieve offers STARTTLS (see the module docstring)."""
     master_user: str = MASTER_USER
@@ -245,6 +262,11 @@ class DovecotServer:
     @property
     def config(self) -> Path:
         return self.root / "dovecot.conf"
+
+    @property
+    def doveadm_url(self) -> str:
+        """Where the doveadm HTTP API listens (``doveadm user '*'`` lists the added users)."""
+        return f"http://{self.host}:{self.doveadm_port}"
 
     @property
     def ca_file(self) -> Path:
@@ -278,6 +300,8 @@ class DovecotServer:
                 sieve_port=self.sieve_port,
                 imaps_port=self.imaps_port,
                 lmtp_port=self.lmtp_port,
+                doveadm_port=self.doveadm_port,
+                doveadm_api_key=self.doveadm_api_key,
                 cert=self.ca_file,
                 key=self.root / "tls" / "key.pem",
                 sieve_ssl="yes" if self.sieve_starttls else "no",
@@ -593,6 +617,7 @@ def running_dovecot(
         sieve_port=_free_port(host),
         imaps_port=_free_port(host),
         lmtp_port=_free_port(host),
+        doveadm_port=_free_port(host),
         sieve_starttls=sieve_starttls,
     )
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -77,6 +78,35 @@ class Container:
     """Reads the mail server's mailboxes; None without one (``AUTOIR_MAIL__IMAP_HOST``)."""
     mail_server: MailServer | None = None
     checkpointer: WalCheckpointer | None = None
+
+    def mail_status(self) -> dict[str, Any]:
+        """The configured mail server (never a secret) and what the last scan did.
+
+        What ``GET /api/v1/settings/mail`` returns and the settings page shows.
+        """
+        mail = self.settings.mail
+        if self.mail is None:
+            return {"configured": False, "lastScan": None}
+        ingest = self.mail.settings
+        poller = self.automation.mail_poller
+        return {
+            "configured": True,
+            "imapHost": mail.imap_host,
+            "imapPort": mail.effective_imap_port(),
+            "imapSecurity": mail.imap_security,
+            "sieveHost": mail.sieve_host or mail.imap_host,
+            "sievePort": mail.sieve_port,
+            "sieveSecurity": mail.sieve_security,
+            "masterUser": mail.master_user,
+            "mailboxCount": len(ingest.all_mailboxes()),
+            "doveadmUrl": mail.doveadm_url,
+            "reportMailbox": ingest.report_mailbox,
+            "reportFolder": ingest.report_folder,
+            "pollSeconds": mail.poll_seconds,
+            "detect": ingest.detect,
+            "pollerRunning": bool(poller is not None and poller.running),
+            "lastScan": self.mail.last_scan(),
+        }
 
     def close(self) -> None:
         """Stop background work and release database connections."""

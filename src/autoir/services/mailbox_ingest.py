@@ -254,6 +254,7 @@ class MailboxIngestService:
             recipients=(scanned.mailbox,),
             delivery_location=location,
             delivery_action=action,
+            folder=scanned.folder,
         )
 
     def _detect(self, run: _Run, new: Sequence[EmailMessage]) -> None:

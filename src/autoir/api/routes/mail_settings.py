@@ -17,37 +17,10 @@ from fastapi.responses import JSONResponse
 
 from autoir.api.body import read_json
 from autoir.api.deps import ContainerDep, Settings
-from autoir.bootstrap import Container
 from autoir.domain.errors import Conflict, FieldError, ValidationFailed
 from autoir.domain.notifications.alert_rules import parse_rules
 
 MAX_BODY = 256 * 1024
-
-
-def mail_status(container: Container) -> dict[str, Any]:
-    """What the settings page and the API show about the mail server."""
-    mail = container.settings.mail
-    if container.mail is None:
-        return {"configured": False, "lastScan": None}
-    ingest = container.mail.settings
-    poller = container.automation.mail_poller
-    return {
-        "configured": True,
-        "imapHost": mail.imap_host,
-        "imapPort": mail.effective_imap_port(),
-        "imapSecurity": mail.imap_security,
-        "sieveHost": mail.sieve_host or mail.imap_host,
-        "sievePort": mail.sieve_port,
-        "sieveSecurity": mail.sieve_security,
-        "masterUser": mail.master_user,
-        "mailboxCount": len(ingest.all_mailboxes()),
-        "reportMailbox": ingest.report_mailbox,
-        "reportFolder": ingest.report_folder,
-        "pollSeconds": mail.poll_seconds,
-        "detect": ingest.detect,
-        "pollerRunning": bool(poller is not None and poller.running),
-        "lastScan": container.mail.last_scan(),
-    }
 
 
 def build_mail_router() -> APIRouter:
@@ -56,7 +29,7 @@ def build_mail_router() -> APIRouter:
 
     @router.get("", summary="The mail server and its last scan")
     def get_mail(container: ContainerDep, _p: Settings) -> dict[str, Any]:
-        return mail_status(container)
+        return container.mail_status()
 
     @router.post("/scan", summary="Read every mailbox now", status_code=202)
     def scan_now(container: ContainerDep, _p: Settings) -> dict[str, Any]:

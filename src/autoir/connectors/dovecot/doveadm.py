@@ -66,7 +66,18 @@ class DoveadmDirectory:
                     f"doveadm at {self._url} refused the API key (HTTP {error.code})"
                 ) from error
             raise ConnectorUnavailable(f"doveadm at {self._url}: HTTP {error.code}") from error
+        except TimeoutError as error:
+            # Dovecot 2.3 logs a wrong API key and never answers: say so.
+            raise ConnectorUnavailable(
+                f"doveadm at {self._url} gave no answer within {self._timeout:g} s "
+                "(Dovecot does not answer a wrong API key: check doveadm_api_key)"
+            ) from error
         except (urllib.error.URLError, OSError) as error:
+            if isinstance(getattr(error, "reason", None), TimeoutError):
+                raise ConnectorUnavailable(
+                    f"doveadm at {self._url} gave no answer within {self._timeout:g} s "
+                    "(Dovecot does not answer a wrong API key: check doveadm_api_key)"
+                ) from error
             raise ConnectorUnavailable(f"doveadm at {self._url} is unreachable: {error}") from error
         if len(raw) > MAX_RESPONSE:
             raise ConnectorRejected(f"doveadm at {self._url} answered more than 64 MiB")

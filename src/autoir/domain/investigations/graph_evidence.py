@@ -50,6 +50,7 @@ def message_properties(message: EmailMessage) -> dict[str, Any]:
         "antiSpamDirection": message.direction.value,
         "deliveryAction": message.delivery_action.value,
         "deliveryLocation": message.delivery_location.value,
+        "folder": message.folder,
         "authentication": authentication_json(message.authentication),
         "subjectFingerprint": message.subject_fingerprint,
         "bodyFingerprint": message.body_fingerprint,

@@ -79,6 +79,9 @@ class EmailMessage:
     body_html: str | None = field(default=None, repr=False, compare=False)
     language: str | None = None
     parse_errors: tuple[str, ...] = ()
+    folder: str | None = None
+    """The mailbox folder the copy was last read in (``Inbox``, ``Archive``, ``Projets/Reçus``…),
+    when it came from the mail server; its delivery location says what kind of place that is."""
 
     @property
     def sender_domain(self) -> str | None:

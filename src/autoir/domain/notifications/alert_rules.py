@@ -76,13 +76,19 @@ def parse_rules(body: object) -> list[AlertNotificationRule]:
         raise ValidationFailed([FieldError("value", f"at most {MAX_RULES} rules")])
     errors: list[FieldError] = []
     rules = [_rule(raw, f"[{i}]", errors) for i, raw in enumerate(body)]
-    names = [r.name.lower() for r in rules if r is not None]
-    for index, rule in enumerate(rules):
-        if rule is not None and names.count(rule.name.lower()) > 1:
-            errors.append(FieldError(f"[{index}].name", f"two rules are named {rule.name!r}"))
+    names = [_name_of(raw) for raw in body]
+    for index, name in enumerate(names):
+        if name and names.count(name) > 1:
+            errors.append(FieldError(f"[{index}].name", f"two rules are named {name!r}"))
     if errors:
         raise ValidationFailed(errors)
     return [r for r in rules if r is not None]
+
+
+def _name_of(raw: object) -> str | None:
+    """A rule's name as names are compared (trimmed, case-insensitive), when it has one."""
+    name = raw.get("name") if isinstance(raw, Mapping) else None
+    return name.strip().lower() if isinstance(name, str) and name.strip() else None
 
 
 def _rule(raw: object, at: str, errors: list[FieldError]) -> AlertNotificationRule | None:

@@ -68,6 +68,7 @@ def parse_message_event(
         "delivery_action": r.enum("deliveryAction", DeliveryAction) or DeliveryAction.UNKNOWN,
         "delivery_location": r.enum("deliveryLocation", DeliveryLocation, LOCATION_ALIASES)
         or DeliveryLocation.UNKNOWN,
+        "folder": r.string("folder", max_length=1000),
         "urls": _urls(r),
         "attachments": _attachments(r),
         "authentication": _authentication(r),
@@ -189,6 +190,7 @@ def message_to_json(message: EmailMessage) -> dict[str, Any]:
         "antiSpamDirection": message.direction.value,
         "deliveryAction": message.delivery_action.value,
         "deliveryLocation": message.delivery_location.value,
+        "folder": message.folder,
         "urls": [
             {"url": u.url, "displayText": u.display_text} if u.display_text else {"url": u.url}
             for u in message.urls

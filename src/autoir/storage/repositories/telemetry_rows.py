@@ -86,6 +86,8 @@ def message_row(message: EmailMessage, message_id: int, now: datetime) -> tuple[
         "headers": [list(h) for h in message.headers],
         "parseErrors": list(message.parse_errors),
     }
+    if message.folder is not None:
+        document["folder"] = message.folder
     return (
         message_id,
         message.network_message_id,
@@ -147,6 +149,7 @@ def message_from_row(row: Row[Any]) -> EmailMessage:
         body_fingerprint=row.body_fingerprint,
         language=row.language,
         parse_errors=tuple(doc["parseErrors"]),
+        folder=doc.get("folder"),
     )
 
 

@@ -40,7 +40,6 @@ from autoir.domain.notifications.recipients import split_addresses
 from autoir.ui.auth import RequirePage, Viewer, container_of
 from autoir.ui.i18n import Formatter
 from autoir.ui.labels import N_
-from autoir.ui.mail_status import mail_status
 from autoir.ui.routing import UiRoute, templates_of
 
 router = APIRouter(route_class=UiRoute)
@@ -241,7 +240,7 @@ def render_page(
     subject_index = _find(rules, query.get("rule", "")) if status else None
     errors = errors or {}
     context = {
-        "mail": mail_status(container),
+        "mail": container.mail_status(),
         "is_scan_requested": query.get("scan") == "requested" and scan_error is None,
         "scan_error": scan_error,
         "rules": rules,
