@@ -22,6 +22,7 @@ from starlette.datastructures import QueryParams
 from autoir.bootstrap import Container
 from autoir.cli.server import create_app
 from autoir.connectors.memory import InMemoryEmailSystem, InMemoryEndpointFleet
+from autoir.domain.access.permissions import Permission, Principal
 from autoir.domain.remediation.catalog import ActionType
 from autoir.domain.remediation.lifecycle import ActionSource, ActionStatus
 from autoir.services.telemetry_ingest import parse_kind
@@ -32,6 +33,8 @@ from tests.support import telemetry as T
 from tests.support.pages import SCREENSHOTS, expect, open_page, serve
 
 from .conftest import ANALYST, FRENCH, READER, csrf_of, login, sign_in
+
+ANALYST_PRINCIPAL = Principal("analyst", "Analyst", "Security administrator", frozenset(Permission))
 
 REPORTED = "Email reported by user as malware or phish"
 PAYLOAD_URL = "https://files.evil.example/d/payload"
@@ -324,6 +327,27 @@ def test_take_action_requests_a_manual_action_and_links_to_it(
     )
     assert bad.status_code == 422
     assert "target.kind" in bad.text
+
+
+def test_a_running_bulk_action_shows_its_progress(
+    analyst: TestClient, container: Container, seeded: Seeded
+) -> None:
+    center = container.automation.remediation.center
+    principal = ANALYST_PRINCIPAL
+    center.approve(principal, [seeded.delete], None)
+    now = container.ctx.clock.now()
+    with container.ctx.uow() as uow:
+        assert uow.actions.claim(seeded.delete, "worker-ui", now, timedelta(minutes=2))
+        assert uow.actions.heartbeat(
+            seeded.delete, "worker-ui", now, timedelta(minutes=2), {"done": 1200, "total": 5000}
+        )
+        uow.commit()
+    page = analyst.get(f"/action-center/{seeded.delete}")
+    assert '<progress max="5000" value="1200">' in page.text
+    assert "1,200 of 5,000 done so far" in page.text
+    # The investigation's Actions tab shows it in the action's row.
+    investigation = analyst.get(f"/investigations/{seeded.investigation}")
+    assert "1,200 of 5,000 done so far" in investigation.text
 
 
 def test_csv_export_works_with_the_ui_session(analyst: TestClient, seeded: Seeded) -> None:
