@@ -10,44 +10,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from autoir.bootstrap import Container, build
-from autoir.domain.errors import AutoirError, ValidationFailed
+from autoir.cli.startup import DataDir, console, fail, open_container
+from autoir.domain.errors import AutoirError
 from autoir.domain.queries.filters import ListQuery
 from autoir.domain.remediation.action import RemediationAction
 from autoir.domain.remediation.lifecycle import ActionStatus
 from autoir.domain.timestamps import format_timestamp
 from autoir.ports.actions import ActionSearch
-from autoir.settings import Settings
 
 actions_app = typer.Typer(help="Remediation actions (the Action Center).", no_args_is_help=True)
-console = Console(stderr=True)
 out = Console()
 
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (AUTOIR_DATA_DIR).")
-]
 Actor = Annotated[str, typer.Option("--as", help="The user who decides (their role applies).")]
 Comment = Annotated[str | None, typer.Option(help="A comment recorded with the decision.")]
 RANGES = {"day": 1, "week": 7, "month": 30, "6months": 182}
-
-
-def _container(data_dir: Path | None) -> Container:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    try:
-        # Decisions only: approved actions go to the task queue the server's workers read.
-        return build(settings)
-    except AutoirError as exc:
-        raise _fail(exc) from None
-
-
-def _fail(exc: AutoirError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
-    if isinstance(exc, ValidationFailed):
-        for error in exc.errors:
-            console.print(f"  {error.target}: {error.message}")
-    return typer.Exit(code=2)
 
 
 def _table(actions: list[RemediationAction]) -> Table:
@@ -80,7 +56,7 @@ def list_actions(
             "[red]error:[/red] --tab is pending|history; --range is day|week|month|6months"
         )
         raise typer.Exit(code=2)
-    container = _container(data_dir)
+    container = open_container(data_dir)
     try:
         statuses = (
             frozenset({ActionStatus.PENDING})
@@ -99,14 +75,14 @@ def list_actions(
 def _decide(
     verb: str, ids: list[str], actor: str, comment: str | None, data_dir: Path | None
 ) -> None:
-    container = _container(data_dir)
+    container = open_container(data_dir)
     try:
         principal = container.access.local_principal(actor)
         center = container.automation.remediation.center
         decide = center.approve if verb == "approve" else center.reject
         out.print(_table(decide(principal, ids, comment)))
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
 
@@ -141,12 +117,12 @@ def undo(
     data_dir: DataDir = None,
 ) -> None:
     """Undo a completed action (starts its undo action)."""
-    container = _container(data_dir)
+    container = open_container(data_dir)
     try:
         principal = container.access.local_principal(actor)
         undone = container.automation.remediation.center.undo(principal, action_id, comment)
         out.print(_table([undone]))
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()

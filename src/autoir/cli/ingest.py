@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -35,33 +34,18 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from autoir.bootstrap import Container, build
-from autoir.domain.errors import AutoirError, ValidationFailed
+from autoir.bootstrap import Container
+from autoir.cli.startup import DataDir, console, open_container
+from autoir.domain.errors import ValidationFailed
 from autoir.domain.messages.message import EmailMessage
 from autoir.domain.telemetry.kinds import TelemetryKind
 from autoir.services.telemetry_ingest import TelemetryIngestResult, parse_kind
-from autoir.settings import Settings
 
 ingest_app = typer.Typer(help="Ingest telemetry: mail files and JSON lines.", no_args_is_help=True)
 telemetry_app = typer.Typer(help="Telemetry maintenance.", no_args_is_help=True)
-console = Console(stderr=True)
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (AUTOIR_DATA_DIR).")
-]
 KIND_FIELD = "telemetryKind"
 _INDEX = re.compile(r"^value\[(\d+)\]\.?")
 MAX_REPORTED = 50
-
-
-def _container(data_dir: Path | None) -> Container:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    try:
-        return build(settings)
-    except AutoirError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
 
 
 class _Tally:
@@ -116,7 +100,7 @@ def ingest_eml(
     """
     from autoir.mime import iter_message_sources, parse_message  # noqa: PLC0415 - fast --help
 
-    container = _container(data_dir)
+    container = open_container(data_dir)
     batch = min(batch, container.ctx.policy.max_batch)
     domains = frozenset(
         d.strip().lower().strip(".")
@@ -170,7 +154,7 @@ def ingest_events(
     except ValidationFailed as exc:
         console.print(f"[red]error:[/red] --kind: {exc.errors[0].message}")
         raise typer.Exit(code=2) from None
-    container = _container(data_dir)
+    container = open_container(data_dir)
     batch = min(batch, container.ctx.policy.max_batch)
     tally = _Tally()
     buffers: dict[TelemetryKind, list[tuple[int, object]]] = {k: [] for k in TelemetryKind}
@@ -215,7 +199,7 @@ def ingest_evtx(
     if missing:
         console.print(f"[red]error:[/red] no such file: {missing[0]}")
         raise typer.Exit(code=2)
-    container = _container(data_dir)
+    container = open_container(data_dir)
     batch = min(batch, container.ctx.policy.max_batch)
     tally = _Tally()
     buffer: list[tuple[int, object]] = []
@@ -318,7 +302,7 @@ def _progress(total_bytes: int | None = None) -> Progress:
 @telemetry_app.command("purge")
 def telemetry_purge(data_dir: DataDir = None) -> None:
     """Delete telemetry older than the retention (AUTOIR_TELEMETRY_RETENTION_DAYS, default 30)."""
-    container = _container(data_dir)
+    container = open_container(data_dir)
     result = container.telemetry_ingest.purge_expired()
     container.close()
     counts = ", ".join(f"{n} {kind.value}" for kind, n in result.deleted.items())

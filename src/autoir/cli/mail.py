@@ -4,43 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from autoir.bootstrap import Container, build
-from autoir.domain.errors import AutoirError, ValidationFailed
+from autoir.bootstrap import Container
+from autoir.cli.startup import DataDir, console, open_container
 from autoir.ports.mailboxes import ScanProgress
 from autoir.services.mailbox_ingest import MailboxIngestService, MailScanResult
-from autoir.settings import Settings
 
 mail_app = typer.Typer(help="The mail server: read mailboxes, see the last scan.")
-console = Console(stderr=True)
 out = Console()
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (AUTOIR_DATA_DIR).")
-]
 NOT_CONFIGURED = (
     "no mail server is configured: set AUTOIR_MAIL__IMAP_HOST, AUTOIR_MAIL__MASTER_USER, "
     "AUTOIR_MAIL__MASTER_PASSWORD and AUTOIR_MAIL__MAILBOXES (see the README)"
 )
-
-
-def _container(data_dir: Path | None) -> Container:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    try:
-        return build(settings)
-    except AutoirError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        if isinstance(exc, ValidationFailed):
-            for error in exc.errors:
-                console.print(f"  {error.target}: {error.message}")
-        raise typer.Exit(code=2) from None
 
 
 def _mail(container: Container) -> MailboxIngestService:
@@ -61,7 +41,7 @@ def scan(
     data_dir: DataDir = None,
 ) -> None:
     """Read what is new in the mailboxes now: telemetry, detections, user reports."""
-    container = _container(data_dir)
+    container = open_container(data_dir)
     try:
         mail = _mail(container)
         result = _scan_with_progress(mail, mailbox or None)
@@ -79,7 +59,7 @@ def scan(
 @mail_app.command("status")
 def status(data_dir: DataDir = None) -> None:
     """The configured server and what the last scan did."""
-    container = _container(data_dir)
+    container = open_container(data_dir)
     try:
         mail = _mail(container)
         settings = container.settings.mail

@@ -22,8 +22,8 @@ from autoir.cli.analyze import analyze_app
 from autoir.cli.analyze_evtx import analyze_evtx
 from autoir.cli.ingest import ingest_app, telemetry_app
 from autoir.cli.mail import mail_app
-from autoir.domain.errors import AutoirError, ValidationFailed
-from autoir.settings import Settings
+from autoir.cli.startup import DataDir, console, fail, open_container, settings_for
+from autoir.domain.errors import AutoirError
 
 app = typer.Typer(help="AutoIR: automated investigation and response.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -42,35 +42,7 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(telemetry_app, name="telemetry")
 app.add_typer(actions_app, name="actions")
 app.add_typer(mail_app, name="mail")
-console = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (AUTOIR_DATA_DIR).")
-]
 DEMO_ADMIN = "admin"
-
-
-def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
-    settings = Settings()
-    updates = {k: v for k, v in overrides.items() if v is not None}
-    if data_dir is not None:
-        updates["data_dir"] = data_dir
-    return settings.model_copy(update=updates) if updates else settings
-
-
-def _container(data_dir: Path | None) -> Container:
-    try:
-        return build(_settings(data_dir))
-    except AutoirError as exc:
-        raise _fail(exc) from None
-
-
-def _fail(exc: AutoirError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
-    if isinstance(exc, ValidationFailed):
-        for error in exc.errors:
-            console.print(f"  {error.target}: {error.message}")
-    return typer.Exit(code=2)
 
 
 @app.command()
@@ -92,11 +64,11 @@ def serve(
     from autoir.cli.demo import has_alerts, load_demo  # noqa: PLC0415 - keeps `autoir --help` fast
     from autoir.cli.server import create_app  # noqa: PLC0415
 
-    settings = _settings(data_dir, host=host, port=port)
+    settings = settings_for(data_dir, host=host, port=port)
     try:
         container = build(settings)
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     login = None
     if demo and not has_alerts(container):
         count = load_demo(container)
@@ -147,7 +119,7 @@ def worker(
     threads: Annotated[int, typer.Option(min=1, max=64, help="Worker threads.")] = 2,
 ) -> None:
     """Run investigation workers (same settings as serve; AUTOIR_TASK_BROKER=redis://… to scale)."""
-    container = _container(data_dir)
+    container = open_container(data_dir)
     _seed_demo_connectors(container)
     running = container.automation.start_worker(threads)
     stop = threading.Event()
@@ -181,7 +153,7 @@ def _seed_demo_connectors(container: Container) -> None:
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Apply database migrations (SQLite or PostgreSQL per AUTOIR_DATABASE_URL)."""
-    migrate(_settings(data_dir))
+    migrate(settings_for(data_dir))
     console.print("Database is up to date.")
 
 
@@ -194,7 +166,7 @@ def demo(
     """Load the seeded demo tenant (users, devices, 30 days of alerts, incidents)."""
     from autoir.cli.demo import load_demo  # noqa: PLC0415
 
-    count = load_demo(_container(data_dir), seed=seed, days=days)
+    count = load_demo(open_container(data_dir), seed=seed, days=days)
     console.print(f"Loaded {count} demo alerts.")
 
 
@@ -209,9 +181,9 @@ def token_create(
 ) -> None:
     """Create an API token; the token is printed alone on the last line (shown once)."""
     try:
-        issued = _container(data_dir).access.issue_token(name, role, expires_in)
+        issued = open_container(data_dir).access.issue_token(name, role, expires_in)
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     expiry = issued.record.expires.isoformat() if issued.record.expires else "never"
     console.print(
         f"Token '{issued.record.name}' (id {issued.record.id}, role {issued.record.role.name}, "
@@ -224,7 +196,7 @@ def token_create(
 def token_list(data_dir: DataDir = None) -> None:
     """List tokens (never their secrets)."""
     table = Table("id", "name", "prefix", "role", "created", "expires", "revoked", "last used")
-    for t in _container(data_dir).access.tokens():
+    for t in open_container(data_dir).access.tokens():
         table.add_row(
             str(t.id),
             t.name,
@@ -242,9 +214,9 @@ def token_list(data_dir: DataDir = None) -> None:
 def token_revoke(token_id: int, data_dir: DataDir = None) -> None:
     """Revoke a token by id."""
     try:
-        _container(data_dir).access.revoke_token(token_id)
+        open_container(data_dir).access.revoke_token(token_id)
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"Token {token_id} revoked.")
 
 
@@ -263,11 +235,11 @@ def user_create(
     generated = not password_stdin
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().rstrip("\n")
     try:
-        user = _container(data_dir).access.create_user(
+        user = open_container(data_dir).access.create_user(
             username, password, role, display_name, locale
         )
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"User '{user.username}' created with role {user.role.name}.")
     if generated:
         typer.echo(password)
@@ -277,7 +249,7 @@ def user_create(
 def user_list(data_dir: DataDir = None) -> None:
     """List users."""
     table = Table("username", "display name", "role", "locale", "active")
-    for u in _container(data_dir).access.users():
+    for u in open_container(data_dir).access.users():
         table.add_row(
             u.username, u.display_name, u.role.name, u.locale, "yes" if u.is_active else "no"
         )
@@ -288,9 +260,9 @@ def user_list(data_dir: DataDir = None) -> None:
 def user_set_password(username: str, data_dir: DataDir = None) -> None:
     """Reset a password; reads it from standard input."""
     try:
-        _container(data_dir).access.set_password(username, sys.stdin.readline().rstrip("\n"))
+        open_container(data_dir).access.set_password(username, sys.stdin.readline().rstrip("\n"))
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"Password of '{username}' changed.")
 
 
@@ -298,7 +270,7 @@ def user_set_password(username: str, data_dir: DataDir = None) -> None:
 def role_list(data_dir: DataDir = None) -> None:
     """List roles and their permissions."""
     table = Table("role", "built-in", "permissions")
-    for role in _container(data_dir).access.roles():
+    for role in open_container(data_dir).access.roles():
         table.add_row(
             role.name,
             "yes" if role.builtin else "no",
@@ -319,9 +291,9 @@ def role_create(
 ) -> None:
     """Create or update a custom role composed of permissions."""
     try:
-        role = _container(data_dir).access.create_role(name, permission, description)
+        role = open_container(data_dir).access.create_role(name, permission, description)
     except AutoirError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"Role '{role.name}': {', '.join(sorted(p.value for p in role.permissions))}")
 
 
@@ -349,7 +321,7 @@ def alerts_ingest(
         except json.JSONDecodeError as exc:
             console.print(f"[red]error:[/red] {path} is neither JSON nor NDJSON: {exc}")
             raise typer.Exit(code=2) from None
-    container = _container(data_dir)
+    container = open_container(data_dir)
     created = 0
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Ingesting", total=len(alerts))
@@ -361,7 +333,7 @@ def alerts_ingest(
                 console.print(
                     f"Batch starting at alert {start} was rejected; nothing from it was written."
                 )
-                raise _fail(exc) from None
+                raise fail(exc) from None
             bar.advance(task, len(chunk))
     console.print(f"{len(alerts)} alerts processed, {created} new.")
 

@@ -52,7 +52,7 @@ from autoir.connectors.sieve.rules import (
     without_external_redirects,
 )
 from autoir.domain.errors import ConnectorRejected
-from autoir.ports.remediation import AutoReply, ForwardingChange, MailboxRules
+from autoir.ports.remediation import ForwardingChange, MailboxRules
 
 _STATE_VERSION = 1
 _T = TypeVar("_T")
@@ -185,11 +185,7 @@ class ManageSieveForwarding:
                 _readable(lambda t: external_redirects(t, internal_domains), texts[name]) or []
             )
         reply = _reply(texts, running)
-        return MailboxRules(
-            mailbox.lower(),
-            tuple(dict.fromkeys(forwarding)),
-            AutoReply(reply.active, reply.subject, reply.days),
-        )
+        return MailboxRules(mailbox.lower(), tuple(dict.fromkeys(forwarding)), reply)
 
     def external_forwarding(self, mailbox: str, internal_domains: Sequence[str]) -> list[str]:
         """The external addresses the mailbox's running scripts redirect mail to."""

@@ -35,12 +35,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sievelib.commands import Command  # type: ignore[import-untyped]
 from sievelib.parser import Lexer, ParseError, Parser  # type: ignore[import-untyped]
 
 from autoir.domain.errors import ConnectorRejected
+from autoir.ports.remediation import AutoReply
 
 _COMMENTS = frozenset({"hash_comment", "bracket_comment"})
 _STRINGS = frozenset({"string", "multiline"})
@@ -51,18 +51,8 @@ class SieveSyntaxError(ConnectorRejected):
     """A script that cannot be parsed, or a rewrite that would not be a valid script."""
 
 
-@dataclass(frozen=True, slots=True)
-class OutOfOffice:
-    """A mailbox's automatic reply (Sieve ``vacation``, RFC 5230), as enrichment."""
-
-    active: bool
-    subject: str | None = None
-    days: int | None = None
-    """``:days``; None when the script leaves it to the server's default."""
-
-    def to_json(self) -> dict[str, Any]:
-        """For enrichment and action results."""
-        return {"active": self.active, "subject": self.subject, "days": self.days}
+OutOfOffice = AutoReply
+"""A mailbox's automatic reply (Sieve ``vacation``, RFC 5230): the port's record."""
 
 
 @dataclass(frozen=True, slots=True)

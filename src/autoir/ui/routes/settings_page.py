@@ -207,6 +207,19 @@ def _message(  # noqa: PLR0911 - one message per kind of field
     return say(CHOICE_UNKNOWN)
 
 
+async def _posted_rule(
+    request: Request, viewer: Viewer
+) -> tuple[list[AlertNotificationRule], int] | Response:
+    """The stored rules and the index of the one named by the form, or the page saying it went."""
+    name = _text(await request.form(), "name")
+    rules = await run_in_threadpool(container_of(request).alert_notifications.rules)
+    index = _find(rules, name)
+    if index is None:
+        problem = _say(request, viewer, RULE_GONE) % {"name": name}
+        return render_page(request, viewer, problem=problem, status_code=409)
+    return rules, index
+
+
 def _find(rules: list[AlertNotificationRule], name: str) -> int | None:
     wanted = name.strip().casefold()
     return next((i for i, r in enumerate(rules) if r.name.casefold() == wanted), None)
@@ -352,13 +365,11 @@ async def _change(
     change: Callable[[list[dict[str, Any]], int], str],
 ) -> Response:
     """Apply ``change`` to the named rule (posted as ``name``) and save the list."""
-    name = _text(await request.form(), "name")
+    found = await _posted_rule(request, viewer)
+    if isinstance(found, Response):
+        return found
+    rules, index = found
     service = container_of(request).alert_notifications
-    rules = await run_in_threadpool(service.rules)
-    index = _find(rules, name)
-    if index is None:
-        problem = _say(request, viewer, RULE_GONE) % {"name": name}
-        return render_page(request, viewer, problem=problem, status_code=409)
     bodies = [r.to_json() for r in rules]
     status = change(bodies, index)
     try:
@@ -394,13 +405,11 @@ async def delete_rule(request: Request, viewer: SettingsViewer) -> Response:
 @router.post(f"{NOTIFICATIONS}/test")
 async def test_rule(request: Request, viewer: SettingsViewer) -> Response:
     """Mail a stored rule's recipients a test message now."""
-    name = _text(await request.form(), "name")
+    found = await _posted_rule(request, viewer)
+    if isinstance(found, Response):
+        return found
+    rules, index = found
     service = container_of(request).alert_notifications
-    rules = await run_in_threadpool(service.rules)
-    index = _find(rules, name)
-    if index is None:
-        problem = _say(request, viewer, RULE_GONE) % {"name": name}
-        return render_page(request, viewer, problem=problem, status_code=409)
     try:
         await run_in_threadpool(service.send_test, rules[index])
     except (ConnectorUnavailable, ConnectorRejected) as exc:
