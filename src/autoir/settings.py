@@ -220,6 +220,24 @@ class Settings(BaseSettings):
         ),
     )
 
+    agent_heartbeat_seconds: int = Field(
+        default=60,
+        ge=10,
+        le=3600,
+        description=(
+            "How often endpoint agents send a heartbeat (seconds); a device is inactive after "
+            "three missed heartbeats."
+        ),
+    )
+    tls_cert_file: Path | None = Field(
+        default=None,
+        description="PEM certificate (chain) `autoir serve` listens with; needs tls_key_file.",
+    )
+    tls_key_file: Path | None = Field(
+        default=None,
+        description="PEM private key of tls_cert_file (AUTOIR_TLS_KEY_FILE; never logged).",
+    )
+
     smtp: SmtpSettings = Field(
         default_factory=SmtpSettings, description="Notification mail (AUTOIR_SMTP__HOST, …)."
     )
@@ -230,7 +248,8 @@ class Settings(BaseSettings):
 
     def effective_public_url(self) -> str:
         """``public_url``, or the address AutoIR listens on."""
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        scheme = "https" if self.tls_cert_file and self.tls_key_file else "http"
+        return (self.public_url or f"{scheme}://{self.host}:{self.port}").rstrip("/")
 
     def effective_database_url(self) -> str:
         """The configured URL, or SQLite at ``data_dir/autoir.db``."""

@@ -8,6 +8,7 @@ from autoir import __version__
 from autoir.api.errors import install_error_handlers
 from autoir.api.routes import (
     actions,
+    agents,
     alerts,
     automation,
     health,
@@ -50,6 +51,8 @@ def create_api(container: Container, *, extra_routers: list[APIRouter] | None = 
         mail_settings.build_notifications_router(),
         prefix="/api/v1/settings/alert-notifications",
     )
+    app.include_router(agents.build_router())
+    app.include_router(agents.build_agent_router())
     app.include_router(alerts.build_router(graph=True), prefix="/v1.0/security/alerts_v2")
     app.include_router(incidents.build_router(), prefix="/v1.0/security/incidents")
     for router in extra_routers or []:

@@ -23,6 +23,7 @@ from autoir.platform.passwords import Argon2PasswordHasher
 from autoir.ports.clock import Clock, IdGenerator
 from autoir.services.access import AccessService
 from autoir.services.action_dispatch import Connectors
+from autoir.services.agent_enrollment import AgentService
 from autoir.services.alert_ingest import AlertIngestService
 from autoir.services.alert_notifications import AlertNotificationService
 from autoir.services.alert_queries import AlertQueryService
@@ -74,6 +75,7 @@ class Container:
     notifications: NotificationService
     suppression: SuppressionRuleService
     alert_notifications: AlertNotificationService
+    agents: AgentService
     mail: MailboxIngestService | None = None
     """Reads the mail server's mailboxes; None without one (``AUTOIR_MAIL__IMAP_HOST``)."""
     mail_server: MailServer | None = None
@@ -237,6 +239,7 @@ def build(
         notifications=NotificationService(ctx, automation.remediation.notifier),
         suppression=SuppressionRuleService(ctx, suppressor),
         alert_notifications=alert_notifications,
+        agents=AgentService(ctx, settings.agent_heartbeat_seconds, automation_settings.get),
         mail=mail,
         mail_server=mail_server,
         checkpointer=start_checkpointer(settings.effective_database_url()),

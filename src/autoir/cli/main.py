@@ -18,6 +18,7 @@ from rich.table import Table
 
 from autoir.bootstrap import Container, build, migrate
 from autoir.cli.actions import actions_app
+from autoir.cli.agents import agents_app, devices_app
 from autoir.cli.analyze import analyze_app
 from autoir.cli.analyze_evtx import analyze_evtx
 from autoir.cli.ingest import ingest_app, telemetry_app
@@ -42,6 +43,8 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(telemetry_app, name="telemetry")
 app.add_typer(actions_app, name="actions")
 app.add_typer(mail_app, name="mail")
+app.add_typer(agents_app, name="agents")
+app.add_typer(devices_app, name="devices")
 DEMO_ADMIN = "admin"
 
 
@@ -65,6 +68,17 @@ def serve(
     from autoir.cli.server import create_app  # noqa: PLC0415
 
     settings = settings_for(data_dir, host=host, port=port)
+    if (settings.tls_cert_file is None) != (settings.tls_key_file is None):
+        console.print(
+            "[red]error:[/red] TLS needs both AUTOIR_TLS_CERT_FILE and AUTOIR_TLS_KEY_FILE; "
+            "only one is set."
+        )
+        raise typer.Exit(code=2)
+    tls = settings.tls_cert_file is not None and settings.tls_key_file is not None
+    for tls_file in (settings.tls_cert_file, settings.tls_key_file) if tls else ():
+        if tls_file is not None and not tls_file.is_file():
+            console.print(f"[red]error:[/red] TLS file {tls_file} does not exist.")
+            raise typer.Exit(code=2)
     try:
         container = build(settings)
     except AutoirError as exc:
@@ -84,7 +98,7 @@ def serve(
                 DEMO_ADMIN, password, "Global administrator", "Demo Administrator"
             )
         login = (DEMO_ADMIN, password)
-    url = f"http://{settings.host}:{settings.port}/"
+    url = f"{'https' if tls else 'http'}://{settings.host}:{settings.port}/"
 
     def announce() -> None:
         console.print(f"[bold green]AutoIR is ready:[/bold green] {url}")
@@ -108,6 +122,8 @@ def serve(
             port=settings.port,
             log_level=settings.log_level,
             access_log=False,
+            ssl_certfile=str(settings.tls_cert_file) if tls else None,
+            ssl_keyfile=str(settings.tls_key_file) if tls else None,
         )
     finally:
         container.close()

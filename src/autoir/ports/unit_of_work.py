@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from autoir.ports.actions import ActionRepository
+from autoir.ports.agents import AgentRepository
 from autoir.ports.investigations import InvestigationRepository
 from autoir.ports.repositories import (
     AccessRepository,
@@ -58,6 +59,11 @@ class UnitOfWork(Protocol):
     @property
     def suppression(self) -> SuppressionRuleRepository:
         """Suppression (alert tuning) rules."""
+        ...
+
+    @property
+    def agents(self) -> AgentRepository:
+        """Endpoint-agent enrolment tokens and the device inventory."""
         ...
 
     def __enter__(self) -> Self:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autoir.storage import (
+    agent_tables,
     investigation_tables,
     suppression_tables,
     tables,
@@ -13,6 +14,7 @@ from autoir.storage import (
 metadata = tables.metadata
 
 __all__ = [
+    "agent_tables",
     "investigation_tables",
     "metadata",
     "suppression_tables",

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from autoir.storage.repositories.access import SqlAccessRepository, SqlSystemSettingsRepository
 from autoir.storage.repositories.actions import SqlActionRepository
+from autoir.storage.repositories.agents import SqlAgentRepository
 from autoir.storage.repositories.alerts import SqlAlertRepository
 from autoir.storage.repositories.incidents import SqlIncidentRepository
 from autoir.storage.repositories.investigations import SqlInvestigationRepository
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     system: SqlSystemSettingsRepository
     telemetry: SqlTelemetryRepository
     suppression: SqlSuppressionRuleRepository
+    agents: SqlAgentRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
         self.system = SqlSystemSettingsRepository(connection)
         self.telemetry = SqlTelemetryRepository(connection)
         self.suppression = SqlSuppressionRuleRepository(connection)
+        self.agents = SqlAgentRepository(connection)
         return self
 
     def __exit__(
