@@ -6,12 +6,14 @@ The contract is ``docs/agent-protocol.md``; every test runs on SQLite and Postgr
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from autoir.bootstrap import Container
+from autoir.domain.agents.errors import InvalidEnrollmentToken
 from autoir.storage.agent_tables import agent_devices, agent_enrollment_tokens
 from tests.conftest import ApiClient
 from tests.support.clock import FakeClock
@@ -258,3 +260,27 @@ def test_a_reader_reads_devices_but_cannot_manage_tokens(api: ApiClient) -> None
     assert len(devices.json()["value"]) == 1
     assert api.get("/api/v1/devices", headers=_anon()).status_code == 401
     assert api.post(TOKENS, headers=_anon()).status_code == 401
+
+
+def test_racing_enrolments_use_a_token_once_and_leave_one_device(
+    api: ApiClient, container: Container
+) -> None:
+    last_use = _token(api)["token"]
+    other = _token(api)["token"]
+    bodies = [_enroll_body(last_use), _enroll_body(last_use), _enroll_body(other)]
+
+    def attempt(body: dict[str, Any]) -> str:
+        try:
+            return str(container.agents.enroll(body)["credential"])
+        except InvalidEnrollmentToken:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        outcomes = list(pool.map(attempt, bodies))
+    assert outcomes.count("refused") == 1
+    credentials = [c for c in outcomes if c != "refused"]
+    with container.engine.connect() as connection:
+        rows = connection.execute(select(agent_devices.c.credential_hash)).all()
+    assert len(rows) == 1
+    working = [c for c in credentials if hashlib.sha256(c.encode()).hexdigest() == rows[0][0]]
+    assert len(working) == 1

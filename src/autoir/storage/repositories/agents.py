@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from autoir.domain.agents.records import EnrolledDevice, EnrollmentToken
 from autoir.storage.agent_tables import agent_devices as d
@@ -125,15 +126,19 @@ class SqlAgentRepository:
 
     def save_device(self, device: EnrolledDevice, credential_hash: str | None) -> None:
         columns = _device_columns(device)
-        if credential_hash is not None:
-            columns["credential_hash"] = credential_hash
-        exists = self._c.execute(
-            select(d.c.device_id).where(d.c.device_id == device.device_id)
-        ).first()
-        if exists:
+        if credential_hash is None:
             self._c.execute(update(d).where(d.c.device_id == device.device_id).values(**columns))
-        else:
-            self._c.execute(insert(d).values(device_id=device.device_id, **columns))
+            return
+        columns["credential_hash"] = credential_hash
+        # An upsert: two enrolments of one host at once leave one row (the last credential
+        # wins) instead of failing on the primary key; the first sighting stays.
+        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(d).values(device_id=device.device_id, **columns)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[d.c.device_id],
+            set_={k: v for k, v in columns.items() if k != "first_seen_at"},
+        )
+        self._c.execute(stmt)
 
     def devices(self, limit: int, offset: int) -> list[EnrolledDevice]:
         rows = self._c.execute(
