@@ -1,5 +1,8 @@
 """``autoir-agent``: ``enroll`` with a server, ``run`` the heartbeats, show the ``status``.
 
+Messages go to stderr; ``enroll`` prints the new device id alone on stdout, ``status`` its
+``key: value`` lines.
+
 Exit codes: 0 done; 1 the server is unreachable (enrol, ``run --once``) or the host is not
 enrolled (``status``); 2 bad input or a refused enrolment token (also a certificate that does not
 verify against ``--ca-file``); 3 the server refused the device's credential (``run``).

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
+import signal
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -165,3 +169,29 @@ def test_the_agent_imports_only_the_standard_library() -> None:
                 if top not in sys.stdlib_module_names and top != "autoir_agent":
                     foreign.setdefault(path.name, set()).add(top)
     assert foreign == {}
+
+
+def test_run_sends_a_heartbeat_at_start_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    beat = Answer(200, {"heartbeatSeconds": 3600})
+    with fake_server(Answer(201, ENROLLED), beat, beat) as server:
+        assert (
+            cli.main(
+                ["enroll", "--server", server.url, "--token", "t", "--state-dir", str(tmp_path)]
+            )
+            == 0
+        )
+        src = AGENT_SRC.parent
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autoir_agent", "run", "--state-dir", str(tmp_path)],
+            env={**os.environ, "PYTHONPATH": str(src)},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while len(server.seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    assert len(server.seen) == 2
+    assert process.returncode == 0, err
+    assert "stopped" in err
