@@ -13,6 +13,7 @@ from autoir.ui.routes import (
     alerts,
     automation_settings,
     dashboard,
+    devices_page,
     incidents,
     investigations,
     login,
@@ -42,6 +43,7 @@ def install_ui(app: FastAPI, container: Container) -> None:
         action_center,
         automation_settings,
         settings_page,
+        devices_page,
         placeholders,
     ):
         app.include_router(module.router, include_in_schema=False)

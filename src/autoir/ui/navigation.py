@@ -66,12 +66,6 @@ PLANNED: dict[str, PlannedArea] = {
             P.DETECTION_TUNING,
         ),
         PlannedArea(
-            "devices",
-            N_("Devices"),
-            N_("The device inventory, enrolled agents and automation levels per device group."),
-            P.READ_SECURITY_DATA,
-        ),
-        PlannedArea(
             "audit",
             N_("Audit and SIEM feed"),
             N_(
