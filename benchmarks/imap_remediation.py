@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.suppor
 
 from tests.support.dovecot import DovecotServer, running_dovecot
 
-from autoir.connectors.imap import ImapEmailSystem, ImapSettings
+from autoir.connectors.imap import ImapEmailSystem
 from autoir.mime.identity import derive_network_message_id
 from autoir.ports.remediation import EmailOperation, MessageRef, MessageStatus
 
@@ -220,16 +220,7 @@ def apply_run(
     server: DovecotServer, refs: list[MessageRef], pool_size: int, state_root: Path
 ) -> tuple[float, float]:
     """Seconds for ``apply`` and for the ``close`` after it."""
-    settings = ImapSettings(
-        host=server.host,
-        port=server.imap_port,
-        security="plain",
-        master_user=server.master_user,
-        master_password=server.master_password,
-        store_mailbox=server.store_mailbox,
-        timeout=60.0,
-        pool_size=pool_size,
-    )
+    settings = server.imap_settings(timeout=60.0, pool_size=pool_size)
     system = ImapEmailSystem(settings, Path(tempfile.mkdtemp(dir=state_root)))
     action_id = f"bench-{uuid.uuid4().hex[:12]}"
     started = time.perf_counter()

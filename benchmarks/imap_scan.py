@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.suppor
 
 from tests.support.dovecot import DovecotServer, running_dovecot
 
-from autoir.connectors.imap import ImapMailboxScanner, ImapSettings
+from autoir.connectors.imap import ImapMailboxScanner
 from autoir.ports.mailboxes import ScannedMessage
 
 FOLDERS = (("INBOX", 0.7), ("Archive", 0.2), ("Junk", 0.1))
@@ -159,15 +159,7 @@ class Counting:
 def scanner_scan(
     server: DovecotServer, mailboxes: Sequence[str], concurrency: int, batch: int
 ) -> dict[str, Any]:
-    settings = ImapSettings(
-        host=server.host,
-        port=server.imap_port,
-        security="plain",
-        master_user=server.master_user,
-        master_password=server.master_password,
-        store_mailbox=server.store_mailbox,
-        timeout=60.0,
-    )
+    settings = server.imap_settings(timeout=60.0)
     with tempfile.TemporaryDirectory(prefix="autoir-imap-scan-") as state:
         scanner = ImapMailboxScanner(
             settings, Path(state), concurrency=concurrency, batch_size=batch

@@ -9,8 +9,6 @@ through ``GET /api/v1/devices``.
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
 import os
 import socket
@@ -26,11 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.support.certificates import write_self_signed
 from tests.support.netns import (  # noqa: F401 - the fixtures
     NETNS_ETC,
     Host,
@@ -49,34 +44,8 @@ _START_TIMEOUT = 60.0
 
 def self_signed_certificate(directory: Path, address: str, stem: str) -> tuple[Path, Path]:
     """An EC certificate for ``address`` (in its subjectAltName): (cert.pem, key.pem)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, address)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
     cert_path, key_path = directory / f"{stem}-cert.pem", directory / f"{stem}-key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_path.chmod(0o600)
+    write_self_signed(cert_path, key_path, addresses=(address,), dns_names=())
     return cert_path, key_path
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autoir.connectors.imap import ImapEmailSystem, ImapSettings
+from autoir.connectors.imap import ImapEmailSystem
 from autoir.domain.errors import ConnectorUnavailable
 from autoir.mime.identity import derive_network_message_id
 from autoir.ports.remediation import EmailOperation, MessageOutcome, MessageRef, MessageStatus
@@ -42,17 +42,7 @@ def _mail(to: str, subject: str, message_id: str, sender: str) -> bytes:
 
 
 def _system(server: DovecotServer, state_dir: Path, pool_size: int = 4) -> ImapEmailSystem:
-    settings = ImapSettings(
-        host=server.host,
-        port=server.imap_port,
-        security="plain",
-        master_user=server.master_user,
-        master_password=server.master_password,
-        store_mailbox=server.store_mailbox,
-        timeout=5.0,
-        pool_size=pool_size,
-    )
-    return ImapEmailSystem(settings, state_dir)
+    return ImapEmailSystem(server.imap_settings(timeout=5.0, pool_size=pool_size), state_dir)
 
 
 def _subject(raw: bytes) -> str:

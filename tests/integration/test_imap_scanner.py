@@ -28,17 +28,7 @@ pytestmark = [pytest.mark.dovecot, pytest.mark.integration]
 
 
 def _settings(server: DovecotServer, **overrides: object) -> ImapSettings:
-    values: dict[str, object] = {
-        "host": server.host,
-        "port": server.imap_port,
-        "security": "plain",
-        "master_user": server.master_user,
-        "master_password": server.master_password,
-        "store_mailbox": server.store_mailbox,
-        "timeout": 10.0,
-    }
-    values.update(overrides)
-    return ImapSettings(**values)  # type: ignore[arg-type]
+    return server.imap_settings(**overrides)
 
 
 def _address(tag: str = "u") -> str:

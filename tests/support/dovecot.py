@@ -39,9 +39,7 @@ The world it serves:
 
 from __future__ import annotations
 
-import datetime as dt
 import imaplib
-import ipaddress
 import os
 import re
 import secrets
@@ -58,13 +56,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from autoir.connectors.imap import ImapSettings
+from tests.support.certificates import write_self_signed
 from tests.support.services import missing_service
 
 MASTER_USER = "autoir-admin"
@@ -167,31 +164,7 @@ plugin {{
 
 def _self_signed_certificate(cert_path: Path, key_path: Path) -> None:
     """A throw-away EC certificate for ``localhost`` and 127.0.0.1 (its own CA)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    names: list[x509.GeneralName] = [x509.DNSName("localhost")]
-    names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=7))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    write_self_signed(cert_path, key_path, days=7)
 
 
 def _folder_block(name: str, special_use: str | None) -> str:
@@ -276,6 +249,19 @@ class DovecotServer:
     def ssl_context(self) -> ssl.SSLContext:
         """A client context that trusts this server's certificate (and verifies its name)."""
         return ssl.create_default_context(cafile=str(self.ca_file))
+
+    def imap_settings(self, **overrides: Any) -> ImapSettings:
+        """The IMAP connector's settings for this server as its administrator (plain IMAP)."""
+        values: dict[str, Any] = {
+            "host": self.host,
+            "port": self.imap_port,
+            "security": "plain",
+            "master_user": self.master_user,
+            "master_password": self.master_password,
+            "store_mailbox": self.store_mailbox,
+            "timeout": 10.0,
+        }
+        return ImapSettings(**(values | overrides))
 
     # --- lifecycle -------------------------------------------------------------------------
 

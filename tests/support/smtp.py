@@ -8,8 +8,6 @@ fail the next transactions with 451 or 554 (the notifier contract's ``fail_next`
 from __future__ import annotations
 
 import atexit
-import datetime as dt
-import ipaddress
 import shutil
 import socket
 import ssl
@@ -23,14 +21,11 @@ from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
 from autoir.connectors.smtp import SmtpConfig, SmtpNotifier
 from autoir.ports.remediation import Notification, Notifier
+from tests.support.certificates import write_self_signed
 
 HOST = "127.0.0.1"
 
@@ -44,35 +39,8 @@ def free_port() -> int:
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """A throw-away EC certificate for ``localhost``/127.0.0.1: (cert.pem, key.pem)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
     cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    write_self_signed(cert_path, key_path, addresses=(HOST,))
     return cert_path, key_path
 
 

@@ -32,16 +32,7 @@ def _mail(mailbox: str, subject: str, message_id: str) -> bytes:
 
 
 def _system(server: DovecotServer, state_dir: Path) -> ImapEmailSystem:
-    settings = ImapSettings(
-        host=server.host,
-        port=server.imap_port,
-        security="plain",
-        master_user=server.master_user,
-        master_password=server.master_password,
-        store_mailbox=server.store_mailbox,
-        timeout=5.0,
-    )
-    return ImapEmailSystem(settings, state_dir)
+    return ImapEmailSystem(server.imap_settings(timeout=5.0), state_dir)
 
 
 def test_server_restart_mid_cluster_soft_delete_completes_once_and_loses_nothing(
