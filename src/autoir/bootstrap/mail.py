@@ -41,9 +41,7 @@ class MailServer:
     def close(self) -> None:
         """Close the connection pools and state files."""
         self.email.close()
-        close = getattr(self.source, "close", None)
-        if callable(close):
-            close()
+        self.source.close()
 
 
 def build_mail(settings: Settings) -> MailServer | None:

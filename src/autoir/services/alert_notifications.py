@@ -103,12 +103,12 @@ class AlertNotificationService:
                 return SweepResult()
             alerts = self._created_after(after, after_id, limit)
             mails = 0
-            for alert in alerts:
+            for done, alert in enumerate(alerts):
                 try:
                     mails += self._notify(rules, alert)
                 except (ConnectorUnavailable, ConnectorRejected) as exc:
                     log.warning("alert notifications stopped at %s: %s", alert.id, exc)
-                    return SweepResult(alerts.index(alert), mails, str(exc))
+                    return SweepResult(done, mails, str(exc))
                 self._save_cursor(alert.created, alert.id)
             return SweepResult(len(alerts), mails)
 

@@ -8,8 +8,8 @@ for every message it has not handed yet and, batch by batch (one folder of one m
 2. for copies not in telemetry yet, runs the message analyzers; copies judged malicious become
    a **detection** alert, one per message per scan (its evidence grows with each mailbox the
    scan finds another copy in: the alert is re-sent with the same provider id);
-3. stores the copies (keyed by network message id, so a re-delivered batch stores nothing new;
-   identical bytes found in two mailboxes are one record listing both recipients);
+3. stores the copies (keyed by network message id — mailbox and bytes — so a re-delivered batch
+   stores nothing new);
 4. turns every message of the **report mailbox** (a report a user sent, the reported message
    attached) and of the **report folder** of any mailbox (a message a user filed there) into a
    "user reported phish" alert, which starts the investigation.
@@ -220,8 +220,7 @@ class MailboxIngestService:
         copies = [self._record(scanned) for scanned in batch]
         ids = [c.network_message_id for c in copies]
         with self._ctx.read_uow() as uow:
-            stored = {m.network_message_id: m for m in uow.telemetry.messages_by_network_ids(ids)}
-        copies = [_merged(copy, stored.get(copy.network_message_id)) for copy in copies]
+            stored = {m.network_message_id for m in uow.telemetry.messages_by_network_ids(ids)}
         new = [c for c in copies if c.network_message_id not in stored]
         self._detect(run, new)
         counts = self._telemetry.ingest_messages(copies)
@@ -330,20 +329,9 @@ class MailboxIngestService:
     ) -> None:
         now = self._ctx.clock.now()
         payload = report_alert(report_id, reporter, reported, referenced, reported_at or now, now)
-        for evidence in payload["evidence"]:
-            if evidence.get("networkMessageId") == "":
-                evidence["networkMessageId"] = None
         run.result.reports += 1
         self._send(run, [payload])
 
     def _send(self, run: _Run, payloads: list[dict[str, object]]) -> None:
         result = self._alerts.ingest(list(payloads))
         run.result.alert_ids.extend(i for i in result.ids if i not in run.result.alert_ids)
-
-
-def _merged(copy: EmailMessage, stored: EmailMessage | None) -> EmailMessage:
-    """The same bytes in another mailbox: one record, every mailbox among its recipients."""
-    if stored is None or stored.recipients == copy.recipients:
-        return copy
-    recipients = tuple(dict.fromkeys((*stored.recipients, *copy.recipients)))
-    return replace(copy, recipients=recipients)

@@ -65,8 +65,15 @@ def report_alert(
     evidence: list[dict[str, Any]] = [
         _evidence(mailbox_properties(reporter), now, "unknown", ("contextual",))
     ]
+    # A reported message known only from the report's attachment has no network id here (its
+    # bytes are not the copy in the mailbox): the investigation finds it by Internet message id.
     evidence += [
-        _evidence(message_properties(message), now, "unknown", ("contextual",))
+        _evidence(
+            message_properties(message) | {"networkMessageId": message.network_message_id or None},
+            now,
+            "unknown",
+            ("contextual",),
+        )
         for message in reported
     ]
     for internet_id in referenced_ids:
