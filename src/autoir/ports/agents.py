@@ -43,6 +43,6 @@ class AgentRepository(Protocol):
         """A page of devices, most recently seen first."""
         ...
 
-    def count_devices(self) -> int:
-        """How many devices are enrolled."""
+    def count_devices(self, seen_since: datetime | None = None) -> int:
+        """How many devices are enrolled (only those seen since ``seen_since`` when given)."""
         ...

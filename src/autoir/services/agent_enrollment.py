@@ -19,6 +19,7 @@ from autoir.domain.access.permissions import Principal
 from autoir.domain.agents.errors import InvalidDeviceCredential, InvalidEnrollmentToken
 from autoir.domain.agents.messages import parse_enrollment, parse_heartbeat, token_request
 from autoir.domain.agents.records import (
+    MISSED_HEARTBEATS,
     PROTOCOL_VERSION,
     EnrolledDevice,
     EnrollmentToken,
@@ -205,6 +206,14 @@ class AgentService:
             total = uow.agents.count_devices()
         policy = self._policy()
         return [self._evidence(device, policy) for device in page], total
+
+    def health_counts(self) -> dict[str, int]:
+        """How many devices are active and inactive now (two counts, no device read)."""
+        since = self._ctx.clock.now() - self._interval * MISSED_HEARTBEATS
+        with self._ctx.read_uow() as uow:
+            total = uow.agents.count_devices()
+            active = uow.agents.count_devices(seen_since=since)
+        return {"active": active, "inactive": total - active}
 
     def device(self, device_id: str) -> dict[str, Any]:
         """One device as ``deviceEvidence``."""

@@ -146,5 +146,8 @@ class SqlAgentRepository:
         )
         return [_device(row) for row in rows]
 
-    def count_devices(self) -> int:
-        return int(self._c.execute(select(func.count()).select_from(d)).scalar_one())
+    def count_devices(self, seen_since: datetime | None = None) -> int:
+        stmt = select(func.count()).select_from(d)
+        if seen_since is not None:
+            stmt = stmt.where(d.c.last_seen_at >= to_db_time(seen_since))
+        return int(self._c.execute(stmt).scalar_one())

@@ -9,7 +9,7 @@ enrolled the page says how to enrol a host.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -75,39 +75,22 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
-def _inventory(request: Request) -> list[dict[str, Any]]:
-    """Every device, fetched a page at a time (the counts cover the whole inventory)."""
-    container = container_of(request)
-    chunk = container.ctx.policy.max_page
-    devices, total = container.agents.devices(chunk, 0)
-    while len(devices) < total:
-        more, total = container.agents.devices(chunk, len(devices))
-        if not more:
-            break
-        devices.extend(more)
-    return devices
-
-
-def _counts(devices: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    active = sum(1 for d in devices if d.get("healthStatus") == "active")
-    return {"active": active, "inactive": len(devices) - active}
-
-
 @router.get(PAGE)
 def devices_page(request: Request, viewer: DevicesViewer) -> Response:
     """The device inventory (``?page=`` from 1)."""
     container = container_of(request)
     now = container.ctx.clock.now()
-    devices = _inventory(request)
-    total = len(devices)
+    counts = container.agents.health_counts()
+    total = counts["active"] + counts["inactive"]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(_page_number(request.query_params.get("page")), pages)
     start = (page - 1) * PAGE_SIZE
-    shown = [DeviceRow.from_evidence(d, now) for d in devices[start : start + PAGE_SIZE]]
+    devices, _total = container.agents.devices(PAGE_SIZE, start)
+    shown = [DeviceRow.from_evidence(d, now) for d in devices]
     context = {
         "devices": shown,
         "total": total,
-        "counts": _counts(devices),
+        "counts": counts,
         "page": page,
         "pages": pages,
         "start": start + 1 if shown else 0,
