@@ -267,7 +267,13 @@ class Pool:
                 f"The IMAP server {where} is unreachable: {error}"
             ) from error
         except imaplib.IMAP4.error as error:
-            raise ConnectorRejected(f"The IMAP server {where} refused TLS: {error}") from error
+            if "BYE" in str(error):  # a BYE greeting: shutting down or too busy, try later
+                raise ConnectorUnavailable(
+                    f"The IMAP server {where} turned the connection away: {error}"
+                ) from error
+            raise ConnectorRejected(
+                f"The IMAP server {where} refused the connection (greeting or STARTTLS): {error}"
+            ) from error
         try:
             connection.login(user, password)
         except imaplib.IMAP4.abort as error:
